@@ -1,0 +1,49 @@
+# Circly — every target runs with the Go toolchain PocketBase v0.40 needs.
+export GOTOOLCHAIN := go1.27.3
+
+GO      ?= go
+BIN     ?= circly
+HTTP    ?= 127.0.0.1:8090
+FUZZTIME ?= 5s
+
+.PHONY: build run test test-go e2e bench bench-quick fuzz screenshot vet fmt clean docker
+
+build:
+	$(GO) build -trimpath -ldflags "-s -w" -o $(BIN) .
+
+## run: build and serve on $(HTTP) with data in ./pb_data (no configuration needed)
+run: build
+	./$(BIN) serve --http $(HTTP) --dir ./pb_data
+
+## test: vet, every Go test with -race, then the end-to-end suite
+test: vet test-go e2e
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## e2e: only the end-to-end suite (real binary + PocketBase JS SDK + headless Chromium)
+e2e: build
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error && CIRCLY_BIN=$(CURDIR)/$(BIN) npm test
+
+## screenshot: PNGs of the invite landing page states in ./screenshots
+screenshot: build
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error && CIRCLY_BIN=$(CURDIR)/$(BIN) node screenshot.mjs
+
+## bench: Go micro-benchmarks
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -f $(BIN)
+	rm -rf screenshots
+
+docker:
+	docker build -t circly .

@@ -1,0 +1,194 @@
+// Package circlytest builds PocketBase test apps with Circly's real
+// migrations and hooks, plus factories for the records tests need.
+package circlytest
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/security"
+
+	"circly/collections"
+	"circly/hooks"
+	_ "circly/pb_migrations"
+)
+
+var (
+	baseOnce sync.Once
+	baseDir  string
+	baseErr  error
+)
+
+// baseDataDir migrates an empty data dir once per test binary; every test
+// app is a copy of it, so tests do not pay for the migrations each time.
+func baseDataDir() (string, error) {
+	baseOnce.Do(func() {
+		baseDir, baseErr = os.MkdirTemp("", "circly_base_*")
+		if baseErr != nil {
+			return
+		}
+		app := core.NewBaseApp(core.BaseAppConfig{DataDir: baseDir, EncryptionEnv: "pb_test_env"})
+		if baseErr = app.Bootstrap(); baseErr != nil {
+			return
+		}
+		baseErr = app.RunAllMigrations()
+		if err := app.ClearBootstrap(); baseErr == nil {
+			baseErr = err
+		}
+	})
+	return baseDir, baseErr
+}
+
+// RepoRoot returns the repository root (for pb_public and other files).
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(filepath.Dir(file))
+}
+
+// TestConfig is the configuration tests run with.
+func TestConfig() hooks.Config {
+	cfg := hooks.DefaultConfig()
+	cfg.ExpoBaseURL = "http://127.0.0.1:1" // nothing listens there; push tests set their own
+	return cfg
+}
+
+// NewTestApp returns a test app with Circly's migrations and hooks, using
+// TestConfig. It is cleaned up when the test ends.
+func NewTestApp(t testing.TB) *tests.TestApp {
+	app, _ := NewTestAppWithConfig(t, TestConfig())
+	return app
+}
+
+// NewTestAppWithConfig is NewTestApp with a given configuration; it also
+// returns the hooks' service.
+func NewTestAppWithConfig(t testing.TB, cfg hooks.Config) (*tests.TestApp, *hooks.Service) {
+	t.Helper()
+	app, svc, err := newApp(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Cleanup)
+	return app, svc
+}
+
+// Factory returns a TestAppFactory for tests.ApiScenario whose app is
+// prepared by setup (may be nil). The scenario cleans the app up itself.
+func Factory(setup func(t testing.TB, app *tests.TestApp)) func(t testing.TB) *tests.TestApp {
+	return func(t testing.TB) *tests.TestApp {
+		app, _, err := newApp(TestConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if setup != nil {
+			setup(t, app)
+		}
+		return app
+	}
+}
+
+func newApp(cfg hooks.Config) (*tests.TestApp, *hooks.Service, error) {
+	dir, err := baseDataDir()
+	if err != nil {
+		return nil, nil, fmt.Errorf("circlytest: base data dir: %w", err)
+	}
+	app, err := tests.NewTestApp(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := hooks.Register(app, cfg, os.DirFS(filepath.Join(RepoRoot(), "pb_public")))
+	return app, svc, nil
+}
+
+// DeviceSecret returns a fresh random device secret.
+func DeviceSecret() string {
+	return security.RandomString(40)
+}
+
+// CreateUser creates an active user with a random device id and returns it.
+func CreateUser(t testing.TB, app core.App) *core.Record {
+	t.Helper()
+	col, err := app.FindCachedCollectionByNameOrId(collections.Users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := core.NewRecord(col)
+	u.Set("device_id", "test-device-"+security.RandomString(12))
+	u.Set("is_active", true)
+	u.SetRandomPassword()
+	if err := app.Save(u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// Token returns a fresh auth token of a user.
+func Token(t testing.TB, user *core.Record) string {
+	t.Helper()
+	token, err := user.NewAuthToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+// AuthHeader returns request headers authenticating as user.
+func AuthHeader(t testing.TB, user *core.Record) map[string]string {
+	return map[string]string{"Authorization": Token(t, user)}
+}
+
+// SuperuserHeader creates a superuser and returns headers authenticating as it.
+func SuperuserHeader(t testing.TB, app core.App) map[string]string {
+	t.Helper()
+	col, err := app.FindCachedCollectionByNameOrId(core.CollectionNameSuperusers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	su := core.NewRecord(col)
+	su.SetEmail(security.RandomString(8) + "@example.com")
+	su.SetPassword(security.RandomString(16))
+	if err := app.Save(su); err != nil {
+		t.Fatal(err)
+	}
+	return AuthHeader(t, su)
+}
+
+// ServiceOf returns the hooks service of a test app.
+func ServiceOf(t testing.TB, app core.App) *hooks.Service {
+	t.Helper()
+	svc := hooks.ServiceOf(app)
+	if svc == nil {
+		t.Fatal("circlytest: app has no Circly service")
+	}
+	return svc
+}
+
+// Handler returns the app's full HTTP handler (routes, middlewares and
+// hooks), for benchmarks and tests that send many requests to one app.
+func Handler(t testing.TB, app core.App) http.Handler {
+	t.Helper()
+	router, err := apis.NewRouter(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := new(core.ServeEvent)
+	e.App = app
+	e.Router = router
+	var mux http.Handler
+	err = app.OnServe().Trigger(e, func(e *core.ServeEvent) error {
+		m, err := e.Router.BuildMux()
+		mux = m
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mux
+}

@@ -1,0 +1,74 @@
+// Package collections defines Circly's schema as plain Go: one file per
+// collection with its fields, indexes and API rules, so the whole data model
+// can be reviewed in one place. The migrations in pb_migrations call these
+// functions; nothing else should create or alter Circly's collections.
+//
+// A note on the rule strings: PocketBase checks list/view rules for reads and
+// for realtime events alike, so "who can see a row" is decided here once.
+package collections
+
+import "github.com/pocketbase/pocketbase/core"
+
+// Collection names. Hooks and tests use these constants, never string literals.
+const (
+	Users         = "users"
+	Circles       = "circles"
+	Members       = "members"
+	Templates     = "templates"
+	Polls         = "polls"
+	Options       = "options"
+	Votes         = "votes"
+	Notifications = "notifications"
+)
+
+// Stable collection ids, so relations and migrations do not depend on lookups.
+const (
+	UsersId         = "_pb_users_auth_" // PocketBase's default users collection, reshaped
+	CirclesId       = "circly_circles"
+	MembersId       = "circly_members"
+	TemplatesId     = "circly_templates"
+	PollsId         = "circly_polls"
+	OptionsId       = "circly_options"
+	VotesId         = "circly_votes"
+	NotificationsId = "circly_notifications"
+)
+
+// All lists every Circly collection name in creation order. The authorization
+// matrix test iterates it, so a collection added without a row there fails.
+var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Notifications}
+
+// activeMemberOf returns a rule fragment that holds when the requesting user
+// has an active membership in the circle named by circleExpr (a field path of
+// the collection the rule belongs to, e.g. "id" or "circle" or "poll.circle").
+//
+// The three conditions share one join alias ("me"), so they must hold for the
+// same members row: a user who is active in circle A and a former member of
+// circle B is not let into B.
+func activeMemberOf(circleExpr string) string {
+	return `@request.auth.id != "" && ` +
+		`@collection.members:me.circle ?= ` + circleExpr + ` && ` +
+		`@collection.members:me.user ?= @request.auth.id && ` +
+		`@collection.members:me.is_active ?= true`
+}
+
+// signedInUser holds for any authenticated record of the users collection.
+const signedInUser = `@request.auth.id != "" && @request.auth.collectionName = "users"`
+
+func ptr(s string) *string { return &s }
+
+func floatPtr(f float64) *float64 { return &f }
+
+// imageMimeTypes are the only uploads Circly accepts for pictures.
+var imageMimeTypes = []string{"image/jpeg", "image/png"}
+
+// maxImageSize is the upper bound of circle images and member avatars (10 MB).
+const maxImageSize = 10 << 20
+
+// imageThumbs are the thumbnail sizes the app asks for (?thumb=100x100).
+var imageThumbs = []string{"100x100", "300x300"}
+
+// autodates adds the usual created/updated fields.
+func autodates(c *core.Collection) {
+	c.Fields.Add(&core.AutodateField{Name: "created", OnCreate: true})
+	c.Fields.Add(&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true})
+}

@@ -1,0 +1,45 @@
+package collections
+
+import "github.com/pocketbase/pocketbase/core"
+
+// NewMembers defines the members collection: one row per (circle, user),
+// made active again when a former member rejoins.
+//
+// nickname_key is the nickname normalised for comparison (see
+// hooks.NicknameKey); a partial unique index on (circle, nickname_key) among
+// active rows makes "nickname taken" hold even under concurrent joins.
+// Nobody creates or deletes members through the collection API: join, leave
+// and remove are custom routes. A member may change only its own nickname
+// and avatar.
+func NewMembers() *core.Collection {
+	c := core.NewBaseCollection(Members, MembersId)
+
+	c.Fields.Add(&core.RelationField{Name: "circle", Required: true, CollectionId: CirclesId, CascadeDelete: true, MaxSelect: 1})
+	// not required: a user who deletes itself leaves the row behind, unlinked
+	c.Fields.Add(&core.RelationField{Name: "user", CollectionId: UsersId, MaxSelect: 1})
+	c.Fields.Add(&core.TextField{Name: "nickname", Required: true, Min: 1, Max: 20})
+	c.Fields.Add(&core.TextField{Name: "nickname_key", Hidden: true, Max: 200})
+	c.Fields.Add(&core.FileField{
+		Name:      "avatar",
+		MaxSelect: 1,
+		MaxSize:   maxImageSize,
+		MimeTypes: imageMimeTypes,
+		Thumbs:    imageThumbs,
+	})
+	c.Fields.Add(&core.BoolField{Name: "is_active"})
+	c.Fields.Add(&core.DateField{Name: "joined"})
+
+	member := activeMemberOf("circle")
+	c.ListRule = ptr(member)
+	c.ViewRule = ptr(member)
+	c.CreateRule = nil
+	c.UpdateRule = ptr(`user = @request.auth.id && is_active = true && ` + member)
+	c.DeleteRule = nil
+
+	c.AddIndex("idx_members_circle_user", true, "circle, user", "user != ''")
+	c.AddIndex("idx_members_circle_nickname", true, "circle, nickname_key", "is_active = TRUE")
+	c.AddIndex("idx_members_user_circle_active", false, "user, circle, is_active", "")
+	c.AddIndex("idx_members_circle_joined", false, "circle, is_active, joined", "")
+
+	return c
+}

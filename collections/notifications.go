@@ -1,0 +1,50 @@
+package collections
+
+import "github.com/pocketbase/pocketbase/core"
+
+// Notification kinds (API.md §7).
+const (
+	KindPollStarted = "poll_started"
+	KindReminder1h  = "reminder_1h"
+	KindReminder10m = "reminder_10m"
+	KindResults     = "results"
+)
+
+// Notification row states.
+const (
+	NotificationPending = "pending" // recipients not yet (all) sent
+	NotificationSent    = "sent"    // every recipient has a final send outcome; receipts may follow
+	NotificationDone    = "done"    // receipts settled (or given up)
+	NotificationSkipped = "skipped" // nothing to send (moment already past, no recipients)
+)
+
+// NewNotifications defines the push outbox: one row per (poll, kind) with the
+// per-recipient delivery state in "deliveries". Superusers only: it is read
+// in the dashboard, and written by the dispatcher from Go.
+func NewNotifications() *core.Collection {
+	c := core.NewBaseCollection(Notifications, NotificationsId)
+
+	c.Fields.Add(&core.RelationField{Name: "poll", Required: true, CollectionId: PollsId, CascadeDelete: true, MaxSelect: 1})
+	c.Fields.Add(&core.SelectField{Name: "kind", Required: true, MaxSelect: 1,
+		Values: []string{KindPollStarted, KindReminder1h, KindReminder10m, KindResults}})
+	c.Fields.Add(&core.SelectField{Name: "status", Required: true, MaxSelect: 1,
+		Values: []string{NotificationPending, NotificationSent, NotificationDone, NotificationSkipped}})
+	c.Fields.Add(&core.DateField{Name: "due_at", Required: true})
+	c.Fields.Add(&core.TextField{Name: "title", Max: 500})
+	c.Fields.Add(&core.TextField{Name: "body", Max: 2000})
+	c.Fields.Add(&core.JSONField{Name: "deliveries", MaxSize: 2 << 20})
+	c.Fields.Add(&core.NumberField{Name: "attempts", Min: floatPtr(0), OnlyInt: true})
+	c.Fields.Add(&core.TextField{Name: "last_error", Max: 2000})
+	autodates(c)
+
+	c.ListRule = nil
+	c.ViewRule = nil
+	c.CreateRule = nil
+	c.UpdateRule = nil
+	c.DeleteRule = nil
+
+	c.AddIndex("idx_notifications_poll_kind", true, "poll, kind", "")
+	c.AddIndex("idx_notifications_status_due", false, "status, due_at", "")
+
+	return c
+}

@@ -1,0 +1,74 @@
+package collections
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// DeviceIdPattern is the accepted shape of a device id (API.md §1).
+const DeviceIdPattern = `^[A-Za-z0-9._:-]{8,255}$`
+
+// PushTokenPattern accepts the two bracket forms of an Expo push token, or
+// nothing. Expo's own SDK also accepts bare UUIDs; the contract does not.
+const PushTokenPattern = `^(Expo(nent)?PushToken\[[\x21-\x5c\x5e-\x7e]{1,200}\])?$`
+
+// ApplyUsers reshapes PocketBase's default "users" auth collection into
+// Circly's device identities.
+//
+// Rules: a user views and updates only itself and can never list others.
+// Only push_token is writable by the owner: the update hook refuses a body
+// that names any other field with a 400 that says so.
+// Password login is off: the only way in is POST /api/circly/auth/device.
+// The auth rule refuses disabled users, so login and authRefresh answer 403.
+func ApplyUsers(c *core.Collection) {
+	// the default demo fields are not part of Circly
+	c.Fields.RemoveByName("name")
+	c.Fields.RemoveByName("avatar")
+
+	if f, ok := c.Fields.GetByName("email").(*core.EmailField); ok {
+		f.Required = false
+	}
+	// password login is off and the password is random: a cheap bcrypt cost
+	// keeps first logins fast without weakening anything
+	if f, ok := c.Fields.GetByName("password").(*core.PasswordField); ok {
+		f.Cost = 4
+	}
+
+	c.Fields.Add(&core.TextField{
+		Name:     "device_id",
+		Required: true,
+		Min:      8,
+		Max:      255,
+		Pattern:  DeviceIdPattern,
+	})
+	c.Fields.Add(&core.TextField{
+		// hex HMAC-SHA256 of the device secret under the server's pepper
+		Name:   "device_secret_hash",
+		Hidden: true,
+		Max:    128,
+	})
+	c.Fields.Add(&core.TextField{
+		Name:    "push_token",
+		Max:     255,
+		Pattern: PushTokenPattern,
+	})
+	c.Fields.Add(&core.BoolField{Name: "is_active"})
+
+	self := `@request.auth.id != "" && id = @request.auth.id`
+	c.ListRule = nil
+	c.ViewRule = ptr(self)
+	c.CreateRule = nil
+	c.UpdateRule = ptr(self)
+	c.DeleteRule = ptr(self)
+	c.AuthRule = ptr("is_active = true")
+	c.ManageRule = nil
+
+	c.PasswordAuth.Enabled = false
+	c.OAuth2.Enabled = false
+	c.OTP.Enabled = false
+	c.MFA.Enabled = false
+	c.AuthAlert.Enabled = false
+	c.AuthToken.Duration = 7 * 24 * 60 * 60
+
+	c.AddIndex("idx_users_device_id", true, "device_id", "")
+	c.AddIndex("idx_users_push_token", false, "push_token", "push_token != ''")
+}

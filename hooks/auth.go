@@ -1,0 +1,128 @@
+package hooks
+
+import (
+	"crypto/hmac"
+	"database/sql"
+	"errors"
+	"regexp"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"circly/collections"
+)
+
+// DeviceAuthPath is the device login route (API.md §1).
+const DeviceAuthPath = "/api/circly/auth/device"
+
+var deviceIdRegex = regexp.MustCompile(collections.DeviceIdPattern)
+
+// DeviceCredentials is the body of a device login.
+type DeviceCredentials struct {
+	DeviceId     string `json:"device_id" form:"device_id"`
+	DeviceSecret string `json:"device_secret" form:"device_secret"`
+}
+
+// Validate checks the shape of the credentials (not their truth).
+func (c DeviceCredentials) Validate() error {
+	return validation.ValidateStruct(&c,
+		validation.Field(&c.DeviceId, validation.Required, validation.Length(8, 255), validation.Match(deviceIdRegex)),
+		validation.Field(&c.DeviceSecret, validation.Required, validation.Length(32, 256)),
+	)
+}
+
+// Device login errors, mapped to statuses by the handler.
+var (
+	ErrDeviceSecretMismatch = errors.New("device secret does not match")
+	ErrUserDisabled         = errors.New("user is disabled")
+)
+
+func (s *Service) registerDeviceAuth(app core.App) {
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		e.Router.POST(DeviceAuthPath, s.handleDeviceAuth)
+		return e.Next()
+	})
+}
+
+// handleDeviceAuth registers an unknown device or logs a known one in and
+// answers with PocketBase's auth response plus meta.created.
+func (s *Service) handleDeviceAuth(e *core.RequestEvent) error {
+	var body DeviceCredentials
+	if err := e.BindBody(&body); err != nil {
+		return e.BadRequestError("The request body is not valid JSON.", err)
+	}
+	if err := body.Validate(); err != nil {
+		return e.BadRequestError("Invalid device credentials.", err)
+	}
+
+	user, created, err := s.DeviceLogin(e.App, body)
+	switch {
+	case errors.Is(err, ErrDeviceSecretMismatch):
+		return e.UnauthorizedError("The device secret does not match this device.", nil)
+	case errors.Is(err, ErrUserDisabled):
+		return e.ForbiddenError("This account is disabled.", nil)
+	case err != nil:
+		return e.InternalServerError("", err)
+	}
+
+	if created {
+		e.Response.Header().Set("Location", "/api/collections/users/records/"+user.Id)
+	}
+	return apis.RecordAuthResponse(e, user, "device", map[string]any{"created": created})
+}
+
+// DeviceLogin finds the user of a device and checks its secret, or creates
+// the user when the device is new. created reports which happened.
+//
+// Two first logins of the same device racing each other both try to insert;
+// the unique index on device_id lets one win and the other falls back to a
+// normal login with the winner's secret.
+func (s *Service) DeviceLogin(app core.App, c DeviceCredentials) (user *core.Record, created bool, err error) {
+	hash, err := s.Secrets.HashDeviceSecret(c.DeviceSecret)
+	if err != nil {
+		return nil, false, err
+	}
+
+	user, err = app.FindFirstRecordByData(collections.Users, "device_id", c.DeviceId)
+	if errors.Is(err, sql.ErrNoRows) {
+		user, err = s.createDeviceUser(app, c.DeviceId, hash)
+		if err == nil {
+			return user, true, nil
+		}
+		// lost a race with the same device: continue as a login
+		var lookupErr error
+		user, lookupErr = app.FindFirstRecordByData(collections.Users, "device_id", c.DeviceId)
+		if lookupErr != nil {
+			return nil, false, err
+		}
+	} else if err != nil {
+		return nil, false, err
+	}
+
+	if !hmac.Equal([]byte(user.GetString("device_secret_hash")), []byte(hash)) {
+		return nil, false, ErrDeviceSecretMismatch
+	}
+	if !user.GetBool("is_active") {
+		return nil, false, ErrUserDisabled
+	}
+	return user, false, nil
+}
+
+func (s *Service) createDeviceUser(app core.App, deviceId, secretHash string) (*core.Record, error) {
+	users, err := app.FindCachedCollectionByNameOrId(collections.Users)
+	if err != nil {
+		return nil, err
+	}
+	user := core.NewRecord(users)
+	user.Set("device_id", deviceId)
+	user.Set("device_secret_hash", secretHash)
+	user.Set("is_active", true)
+	// password login is disabled for users; the auth collection still
+	// requires a password, so it gets a random one nobody knows
+	user.SetRandomPassword()
+	if err := app.Save(user); err != nil {
+		return nil, err
+	}
+	return user, nil
+}

@@ -1,0 +1,46 @@
+package hooks_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"circly/circlytest"
+)
+
+// BenchmarkDeviceLogin measures a login of a known device through the full
+// HTTP stack (routing, rate limiter, hashing, token signing, response) and
+// reports the p50/p99 latency of one request.
+func BenchmarkDeviceLogin(b *testing.B) {
+	app := circlytest.NewTestApp(b)
+	app.Settings().RateLimits.Enabled = false
+	svc := circlytest.ServiceOf(b, app)
+	if _, _, err := svc.DeviceLogin(app, hooksCredentials(knownDeviceId, knownSecret)); err != nil {
+		b.Fatal(err)
+	}
+	handler := circlytest.Handler(b, app)
+	body := `{"device_id":"` + knownDeviceId + `","device_secret":"` + knownSecret + `"}`
+
+	durations := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/api/circly/auth/device", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		handler.ServeHTTP(rec, req)
+		durations = append(durations, time.Since(start))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+		}
+	}
+	b.StopTimer()
+	slices.Sort(durations)
+	if n := len(durations); n > 0 {
+		b.ReportMetric(float64(durations[n/2].Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(durations[n*99/100].Microseconds())/1000, "p99-ms")
+	}
+}

@@ -1,0 +1,143 @@
+package hooks
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds Circly's settings. Every field has an environment variable
+// (CIRCLY_*) and a default that works with zero configuration; the README
+// lists them all.
+type Config struct {
+	// ResultsMinVotes is how many votes a poll needs before per-option counts
+	// are shown to members (CIRCLY_RESULTS_MIN_VOTES, default 3).
+	ResultsMinVotes int
+
+	// ExpoBaseURL is the Expo push API base (CIRCLY_EXPO_BASE_URL).
+	ExpoBaseURL string
+
+	// ExpoAccessToken is sent as a bearer token when set (CIRCLY_EXPO_ACCESS_TOKEN).
+	ExpoAccessToken string
+
+	// ExpoRate caps notifications per second sent to Expo; 0 turns pacing off
+	// (CIRCLY_EXPO_RATE, default 600, Expo's per-project limit).
+	ExpoRate int
+
+	// DispatchInterval is how often the dispatcher runs (CIRCLY_DISPATCH_INTERVAL, seconds, default 15).
+	DispatchInterval time.Duration
+
+	// ReceiptDelay is how long after sending the dispatcher asks Expo for
+	// receipts (CIRCLY_RECEIPT_DELAY, seconds, default 900).
+	ReceiptDelay time.Duration
+
+	// OutboxRetention is how long finished outbox rows are kept
+	// (CIRCLY_OUTBOX_RETENTION_DAYS, default 30).
+	OutboxRetention time.Duration
+
+	// JoinPerUserLimit is how many join attempts one user may make per
+	// minute, on top of PocketBase's per-IP limit (CIRCLY_JOIN_PER_USER_PER_MINUTE, default 10).
+	JoinPerUserLimit int
+
+	// SecretFile is where the server's secret key lives
+	// (CIRCLY_SECRET_FILE, default <data dir>/circly.key).
+	SecretFile string
+}
+
+// DefaultConfig returns the settings used when nothing is configured.
+func DefaultConfig() Config {
+	return Config{
+		ResultsMinVotes:  3,
+		ExpoBaseURL:      "https://exp.host/--/api/v2",
+		ExpoRate:         600,
+		DispatchInterval: 15 * time.Second,
+		ReceiptDelay:     15 * time.Minute,
+		OutboxRetention:  30 * 24 * time.Hour,
+		JoinPerUserLimit: 10,
+	}
+}
+
+// ConfigFromEnv reads the CIRCLY_* environment variables over the defaults.
+// A malformed value is an error, not silently ignored.
+func ConfigFromEnv() (Config, error) {
+	c := DefaultConfig()
+	var errs []error
+
+	intVar := func(name string, dst *int, min int) {
+		v, ok := os.LookupEnv(name)
+		if !ok || strings.TrimSpace(v) == "" {
+			return
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < min {
+			errs = append(errs, fmt.Errorf("%s must be an integer >= %d, got %q", name, min, v))
+			return
+		}
+		*dst = n
+	}
+	secondsVar := func(name string, dst *time.Duration, min int, unit time.Duration) {
+		n := -1
+		intVar(name, &n, min)
+		if n >= min {
+			*dst = time.Duration(n) * unit
+		}
+	}
+
+	intVar("CIRCLY_RESULTS_MIN_VOTES", &c.ResultsMinVotes, 1)
+	intVar("CIRCLY_EXPO_RATE", &c.ExpoRate, 0)
+	intVar("CIRCLY_JOIN_PER_USER_PER_MINUTE", &c.JoinPerUserLimit, 1)
+	secondsVar("CIRCLY_DISPATCH_INTERVAL", &c.DispatchInterval, 1, time.Second)
+	secondsVar("CIRCLY_RECEIPT_DELAY", &c.ReceiptDelay, 0, time.Second)
+	secondsVar("CIRCLY_OUTBOX_RETENTION_DAYS", &c.OutboxRetention, 1, 24*time.Hour)
+
+	if v := strings.TrimSpace(os.Getenv("CIRCLY_EXPO_BASE_URL")); v != "" {
+		c.ExpoBaseURL = strings.TrimRight(v, "/")
+	}
+	c.ExpoAccessToken = strings.TrimSpace(os.Getenv("CIRCLY_EXPO_ACCESS_TOKEN"))
+	c.SecretFile = strings.TrimSpace(os.Getenv("CIRCLY_SECRET_FILE"))
+
+	return c, errors.Join(errs...)
+}
+
+// LoadDotEnv reads KEY=VALUE lines from path into the environment, without
+// overriding variables that are already set. A missing file is not an error.
+// Lines may be blank, start with '#', use "export KEY=VALUE", and quote the
+// value with single or double quotes.
+func LoadDotEnv(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+
+	sc := bufio.NewScanner(f)
+	lineNo := 0
+	for sc.Scan() {
+		lineNo++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		key, value, ok := strings.Cut(line, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" {
+			return fmt.Errorf("%s:%d: expected KEY=VALUE", path, lineNo)
+		}
+		value = strings.TrimSpace(value)
+		if len(value) >= 2 && (value[0] == '"' || value[0] == '\'') && value[len(value)-1] == value[0] {
+			value = value[1 : len(value)-1]
+		}
+		if _, exists := os.LookupEnv(key); !exists {
+			os.Setenv(key, value)
+		}
+	}
+	return sc.Err()
+}

@@ -1,0 +1,69 @@
+package hooks
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+)
+
+// MiddlewareDisabledUserId identifies the middleware that refuses disabled users.
+const MiddlewareDisabledUserId = "circlyDisabledUser"
+
+func (s *Service) registerMiddlewares(app core.App) {
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Func: func(e *core.ServeEvent) error {
+			// A disabled user's token may still be unexpired; refuse it on every
+			// route, right after PocketBase has loaded the auth record.
+			e.Router.Bind(&hook.Handler[*core.RequestEvent]{
+				Id:       MiddlewareDisabledUserId,
+				Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1,
+				Func: func(re *core.RequestEvent) error {
+					if re.Auth != nil && re.Auth.Collection().Name == "users" && !re.Auth.GetBool("is_active") {
+						return re.ForbiddenError("This account is disabled.", nil)
+					}
+					return re.Next()
+				},
+			})
+			return e.Next()
+		},
+	})
+}
+
+// onlyBodyKeys refuses a request whose body sets a field outside allowed. File
+// modifiers ("avatar+", "avatar-") count as their field. Superusers are not
+// restricted.
+func onlyBodyKeys(e *core.RequestEvent, allowed ...string) error {
+	if e.HasSuperuserAuth() {
+		return nil
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return err
+	}
+	var refused []string
+	for key := range info.Body {
+		name := strings.TrimRight(strings.TrimLeft(key, "+"), "+-")
+		if !slices.Contains(allowed, name) {
+			refused = append(refused, key)
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	slices.Sort(refused)
+	data := validation.Errors{}
+	for _, key := range refused {
+		data[key] = validation.NewError("validation_field_not_writable", "This field cannot be changed.")
+	}
+	return apis.NewApiError(http.StatusBadRequest, "Only "+strings.Join(allowed, ", ")+" can be changed.", data)
+}
+
+// fieldError builds PocketBase's validation error data for one field.
+func fieldError(field, code, message string) validation.Errors {
+	return validation.Errors{field: validation.NewError(code, message)}
+}

@@ -1,0 +1,20 @@
+package hooks
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"circly/collections"
+)
+
+func (s *Service) registerUsers(app core.App) {
+	// A user may change its push token and nothing else: device_id and
+	// is_active identify and govern the account, the secret hash is the
+	// server's. The collection's update rule says the same for the visible
+	// fields; this also covers hidden ones and anything added later.
+	app.OnRecordUpdateRequest(collections.Users).BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := onlyBodyKeys(e.RequestEvent, "push_token"); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+}
