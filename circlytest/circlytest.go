@@ -171,9 +171,13 @@ func ServiceOf(t testing.TB, app core.App) *hooks.Service {
 }
 
 // Handler returns the app's full HTTP handler (routes, middlewares and
-// hooks), for benchmarks and tests that send many requests to one app.
+// hooks), for benchmarks and tests that send many requests to one app. It is
+// built once per app (the serve hooks must run only once).
 func Handler(t testing.TB, app core.App) http.Handler {
 	t.Helper()
+	if h, ok := app.Store().Get(handlerStoreKey).(http.Handler); ok {
+		return h
+	}
 	router, err := apis.NewRouter(app)
 	if err != nil {
 		t.Fatal(err)
@@ -190,5 +194,8 @@ func Handler(t testing.TB, app core.App) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
+	app.Store().Set(handlerStoreKey, mux)
 	return mux
 }
+
+const handlerStoreKey = "circlytest.handler"

@@ -50,6 +50,9 @@ func Register(app core.App, cfg Config, public fs.FS) *Service {
 	s.registerMiddlewares(app)
 	s.registerDeviceAuth(app)
 	s.registerUsers(app)
+	s.registerPolls(app)
+	s.registerVotes(app)
+	s.registerResults(app)
 	s.registerPublic(app)
 
 	return s

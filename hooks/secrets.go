@@ -25,13 +25,15 @@ const secretFileName = "circly.key"
 // so a restored backup brings its key along and the vote hashes of open
 // polls keep de-duplicating.
 //
-// Two keys are derived from it:
+// Keys derived from it:
 //   - the device-secret pepper: device secrets are stored as
 //     HMAC-SHA256(pepper, secret), fast to check and useless without the file;
 //   - the vote key of each poll: HMAC-SHA256(master, "vote:" + poll id + salt),
 //     where the random salt is kept per open poll in a table that is not a
 //     collection and is deleted when the poll closes, which makes the poll's
-//     voter hashes impossible to recompute from then on.
+//     voter hashes impossible to recompute from then on;
+//   - the participation key: HMAC-SHA256 of (poll, user) recording who took
+//     part in a poll (for "voted" and reminders), stored apart from votes.
 type Secrets struct {
 	path string
 
@@ -83,6 +85,20 @@ func (s *Secrets) VoteKey(pollId string, salt []byte) ([]byte, error) {
 	m.Write([]byte{0})
 	m.Write(salt)
 	return m.Sum(nil), nil
+}
+
+// ParticipationHash returns the keyed hash recording that a user took part
+// in a poll. Its key outlives the poll (unlike the vote key), and it is
+// stored apart from the vote rows, so it says who voted, never what.
+func (s *Secrets) ParticipationHash(pollId, userId string) (string, error) {
+	if err := s.load(); err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, s.derive("participation/v1"))
+	m.Write([]byte(pollId))
+	m.Write([]byte{0})
+	m.Write([]byte(userId))
+	return hex.EncodeToString(m.Sum(nil)), nil
 }
 
 // Check loads the key (creating it on first start) and reports any problem.

@@ -58,10 +58,25 @@ func init() {
 			[[poll]] TEXT PRIMARY KEY NOT NULL,
 			[[salt]] BLOB NOT NULL
 		) WITHOUT ROWID`).Execute()
+		if err != nil {
+			return err
+		}
+
+		// Who took part in a poll (never what they chose): keyed hashes of
+		// (poll, user), kept after close so results can say "voted" and
+		// reminders skip voters. WITHOUT ROWID stores rows in hash order, so
+		// the table keeps no trace of the order in which people voted.
+		_, err = app.DB().NewQuery(`CREATE TABLE IF NOT EXISTS {{_circly_participation}} (
+			[[poll]] TEXT NOT NULL,
+			[[voter]] TEXT NOT NULL,
+			PRIMARY KEY ([[poll]], [[voter]])
+		) WITHOUT ROWID`).Execute()
 		return err
 	}, func(app core.App) error {
-		if _, err := app.DB().NewQuery("DROP TABLE IF EXISTS {{_circly_poll_keys}}").Execute(); err != nil {
-			return err
+		for _, table := range []string{"_circly_poll_keys", "_circly_participation"} {
+			if _, err := app.DB().NewQuery("DROP TABLE IF EXISTS {{" + table + "}}").Execute(); err != nil {
+				return err
+			}
 		}
 		for _, name := range []string{
 			collections.Notifications, collections.Votes, collections.Options,

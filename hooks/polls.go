@@ -1,0 +1,282 @@
+package hooks
+
+import (
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"circly/collections"
+)
+
+// Poll deadline bounds (API.md §4).
+const (
+	MinPollDuration = time.Minute
+	MaxPollDuration = 7 * 24 * time.Hour
+	// MinPollOptions is the least number of options a poll can have.
+	MinPollOptions = 2
+)
+
+func (s *Service) registerPolls(app core.App) {
+	app.OnRecordCreateRequest(collections.Polls).BindFunc(s.onPollCreateRequest)
+}
+
+// onPollCreateRequest checks and completes a poll create: the caller must be
+// an active member (403), the template active (404), the deadline 1 minute
+// to 7 days ahead (400). In one transaction it saves the poll, one option per
+// other active member (by join time), the template's usage count and the
+// poll's vote-key salt; fewer than 2 options create nothing (400).
+func (s *Service) onPollCreateRequest(e *core.RecordRequestEvent) error {
+	if err := onlyBodyKeys(e.RequestEvent, "circle", "template", "deadline", "is_anonymous"); err != nil {
+		return err
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return err
+	}
+	if e.Auth == nil || e.Auth.Collection().Name != collections.Users {
+		return e.ForbiddenError("Only app users can start polls.", nil)
+	}
+
+	circleId := e.Record.GetString("circle")
+	templateId := e.Record.GetString("template")
+	if circleId == "" {
+		return e.BadRequestError("Choose the circle to ask.", fieldError("circle", "validation_required", "Cannot be blank."))
+	}
+	if templateId == "" {
+		return e.BadRequestError("Choose a question.", fieldError("template", "validation_required", "Cannot be blank."))
+	}
+
+	member, err := findActiveMember(e.App, circleId, e.Auth.Id)
+	if err != nil {
+		return err
+	}
+	if member == nil {
+		return e.ForbiddenError("Only members of the circle can start a poll there.", nil)
+	}
+
+	template, err := e.App.FindRecordById(collections.Templates, templateId)
+	if err != nil || !template.GetBool("is_active") {
+		return e.NotFoundError("The question template does not exist or is no longer offered.", nil)
+	}
+
+	deadline := e.Record.GetDateTime("deadline")
+	now := time.Now()
+	if deadline.IsZero() {
+		return e.BadRequestError("Set a deadline.", fieldError("deadline", "validation_required", "Cannot be blank."))
+	}
+	if d := deadline.Time().Sub(now); d < MinPollDuration || d > MaxPollDuration {
+		return e.BadRequestError("The deadline must be between 1 minute and 7 days from now.",
+			fieldError("deadline", "validation_deadline_out_of_range", "Must be between 1 minute and 7 days from now."))
+	}
+
+	if _, ok := info.Body["is_anonymous"]; !ok {
+		e.Record.Set("is_anonymous", true)
+	}
+	e.Record.Set("creator", e.Auth.Id)
+	e.Record.Set("question_text", template.GetString("question_text"))
+	e.Record.Set("status", collections.PollOpen)
+	e.Record.Set("total_votes", 0)
+
+	return e.App.RunInTransaction(func(txApp core.App) error {
+		e.App = txApp
+
+		others, err := activeMembersExcept(txApp, circleId, member.Id)
+		if err != nil {
+			return err
+		}
+		if len(others) < MinPollOptions {
+			return e.BadRequestError("A poll needs at least 2 other members in the circle.",
+				fieldError("circle", "validation_not_enough_members", "The circle needs at least 3 members for a poll."))
+		}
+
+		if err := e.Next(); err != nil {
+			return err
+		}
+		poll := e.Record
+
+		options, err := txApp.FindCachedCollectionByNameOrId(collections.Options)
+		if err != nil {
+			return err
+		}
+		for i, m := range others {
+			o := core.NewRecord(options)
+			o.Set("poll", poll.Id)
+			o.Set("member", m.Id)
+			o.Set("nickname", m.GetString("nickname"))
+			o.Set("order", i)
+			o.Set("vote_count", 0)
+			o.Set("tally", 0)
+			if err := txApp.Save(o); err != nil {
+				return err
+			}
+		}
+
+		_, err = txApp.DB().NewQuery("UPDATE {{templates}} SET [[usage_count]] = [[usage_count]] + 1 WHERE [[id]] = {:id}").
+			Bind(dbx.Params{"id": templateId}).Execute()
+		if err != nil {
+			return err
+		}
+
+		return createPollKey(txApp, poll.Id)
+	})
+}
+
+// findActiveMember returns the active membership of user in circle, or nil.
+func findActiveMember(app core.App, circleId, userId string) (*core.Record, error) {
+	if circleId == "" || userId == "" {
+		return nil, nil
+	}
+	m, err := app.FindFirstRecordByFilter(collections.Members,
+		"circle = {:circle} && user = {:user} && is_active = true",
+		dbx.Params{"circle": circleId, "user": userId})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return m, err
+}
+
+// activeMembersExcept lists a circle's active members other than exceptId,
+// by join time.
+func activeMembersExcept(app core.App, circleId, exceptId string) ([]*core.Record, error) {
+	return app.FindRecordsByFilter(collections.Members,
+		"circle = {:circle} && is_active = true && id != {:except}",
+		"joined,id", 0, 0,
+		dbx.Params{"circle": circleId, "except": exceptId})
+}
+
+// createPollKey stores a fresh random salt for a poll's vote key.
+func createPollKey(app core.App, pollId string) error {
+	salt := make([]byte, 32)
+	if _, err := rand.Read(salt); err != nil {
+		return err
+	}
+	_, err := app.DB().Insert("_circly_poll_keys", dbx.Params{"poll": pollId, "salt": salt}).Execute()
+	return err
+}
+
+// pollKeySalt returns the salt of an open poll's vote key; ok is false once
+// the poll has closed and its salt is gone.
+func pollKeySalt(app core.App, pollId string) (salt []byte, ok bool, err error) {
+	err = app.DB().Select("salt").From("_circly_poll_keys").Where(dbx.HashExp{"poll": pollId}).Row(&salt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	return salt, err == nil, err
+}
+
+// ErrPollNotFound is returned for an unknown poll id.
+var ErrPollNotFound = errors.New("poll not found")
+
+// ClosePoll closes an open poll: status becomes closed (a realtime event for
+// members), its vote-key salt is deleted and, for anonymous polls, its vote
+// rows are rewritten so that nothing links them to voters any more: each
+// voter_hash becomes random bytes and the rows are re-inserted in random
+// order with fresh ids, so neither the hash nor the insertion order says
+// anything. Counts are untouched; a poll closing below the results
+// threshold never reveals per-option counts. Closing a closed poll is a
+// no-op; closed reports whether this call closed it.
+func (s *Service) ClosePoll(app core.App, pollId string) (closed bool, err error) {
+	err = app.RunInTransaction(func(txApp core.App) error {
+		poll, err := txApp.FindRecordById(collections.Polls, pollId)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrPollNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if poll.GetString("status") == collections.PollClosed {
+			return nil
+		}
+		poll.Set("status", collections.PollClosed)
+		if err := txApp.Save(poll); err != nil {
+			return err
+		}
+		if _, err := txApp.DB().Delete("_circly_poll_keys", dbx.HashExp{"poll": pollId}).Execute(); err != nil {
+			return err
+		}
+		if poll.GetBool("is_anonymous") {
+			if err := reshuffleVotes(txApp, pollId); err != nil {
+				return err
+			}
+		}
+		closed = true
+		return nil
+	})
+	return closed, err
+}
+
+// reshuffleVotes re-inserts a poll's vote rows in random order with fresh
+// ids and random hashes (plain SQL: no hooks, no realtime events).
+func reshuffleVotes(txApp core.App, pollId string) error {
+	var rows []struct {
+		Option string `db:"option"`
+	}
+	err := txApp.DB().Select("option").From(collections.Votes).
+		Where(dbx.HashExp{"poll": pollId}).OrderBy("voter_hash").All(&rows)
+	if err != nil {
+		return err
+	}
+	if _, err := txApp.DB().Delete(collections.Votes, dbx.HashExp{"poll": pollId}).Execute(); err != nil {
+		return err
+	}
+	// rows are ordered by the (random) voter hash: already a random order
+	// unrelated to when each vote was cast
+	for _, r := range rows {
+		id := core.GenerateDefaultRandomId()
+		_, err := txApp.DB().NewQuery(
+			"INSERT INTO {{votes}} ([[id]], [[poll]], [[option]], [[voter_hash]], [[member]]) " +
+				"VALUES ({:id}, {:poll}, {:option}, lower(hex(randomblob(32))), '')").
+			Bind(dbx.Params{"id": id, "poll": pollId, "option": r.Option}).Execute()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CloseDuePolls closes every open poll whose deadline has passed at now and
+// returns the ids it closed.
+func (s *Service) CloseDuePolls(app core.App, now time.Time) ([]string, error) {
+	var ids []string
+	nowDT, err := types.ParseDateTime(now)
+	if err != nil {
+		return nil, err
+	}
+	err = app.DB().Select("id").From(collections.Polls).
+		Where(dbx.HashExp{"status": collections.PollOpen}).
+		AndWhere(dbx.NewExp("[[deadline]] <= {:now}", dbx.Params{"now": nowDT.String()})).
+		OrderBy("deadline").Column(&ids)
+	if err != nil {
+		return nil, err
+	}
+	var closedIds []string
+	for _, id := range ids {
+		closed, err := s.ClosePoll(app, id)
+		if err != nil {
+			return closedIds, err
+		}
+		if closed {
+			closedIds = append(closedIds, id)
+		}
+	}
+	return closedIds, nil
+}
+
+// HasVoted reports whether user took part in a poll (open or closed). It
+// reads the participation set through the keyed hash; it cannot tell, and
+// nothing stored can, which option the user chose.
+func (s *Service) HasVoted(app core.App, pollId, userId string) (bool, error) {
+	h, err := s.Secrets.ParticipationHash(pollId, userId)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = app.DB().Select("count(*)").From("_circly_participation").
+		Where(dbx.HashExp{"poll": pollId, "voter": h}).Row(&n)
+	return n > 0, err
+}
