@@ -271,9 +271,9 @@ func TestVoteRequestsAreNotLogged(t *testing.T) {
 	app.Settings().Logs.LogIP = true
 	app.Settings().Logs.LogAuthId = true
 
-	f.mustVote(t, 0, 0)        // accepted
-	f.vote(t, 0, 1)            // refused: already voted
-	f.vote(t, 1, 0)            // refused: own option
+	f.mustVote(t, 0, 0)                                                                              // accepted
+	f.vote(t, 0, 1)                                                                                  // refused: already voted
+	f.vote(t, 1, 0)                                                                                  // refused: own option
 	call(t, f.handler, "POST", "/api/collections/votes/records", "", map[string]any{"poll": f.poll}) // refused: anonymous
 	marker := "/api/collections/polls/records?marker=1"
 	call(t, f.handler, "GET", marker, f.tokens[2], nil) // logged control request
