@@ -8,6 +8,7 @@ package hooks
 import (
 	"io/fs"
 	"path/filepath"
+	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -21,6 +22,10 @@ type Service struct {
 	// Public is the file system served at the site root (the invite landing
 	// page); nil serves nothing.
 	Public fs.FS
+
+	ballotMu   sync.Mutex
+	ballots    *ballotBox
+	terminated bool
 }
 
 // Register binds all of Circly's routes, hooks and middlewares to app and
@@ -45,6 +50,12 @@ func Register(app core.App, cfg Config, public fs.FS) *Service {
 			return err
 		}
 		return s.Secrets.Check()
+	})
+
+	// write the votes still queued before the app goes away
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		s.closeBallots()
+		return e.Next()
 	})
 
 	s.registerMiddlewares(app)

@@ -1,9 +1,11 @@
 package hooks
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -117,91 +119,92 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 	}
 
 	userId := e.Auth.Id
-	return e.App.RunInTransaction(func(txApp core.App) error {
-		e.App = txApp
 
-		poll, err := txApp.FindRecordById(collections.Polls, pollId)
-		if err != nil {
-			return e.NotFoundError(msgPollNotFound, nil)
-		}
-		member, err := findActiveMember(txApp, poll.GetString("circle"), userId)
-		if err != nil {
-			return err
-		}
-		if member == nil {
-			return e.ForbiddenError(msgNotMember, nil)
-		}
-		if poll.GetString("status") != collections.PollOpen || !time.Now().Before(poll.GetDateTime("deadline").Time()) {
-			return e.BadRequestError(msgPollClosed, fieldError("poll", "validation_poll_closed", msgPollClosed))
-		}
-		option, err := txApp.FindRecordById(collections.Options, optionId)
-		if err != nil || option.GetString("poll") != pollId {
-			return e.BadRequestError(msgWrongOption, fieldError("option", "validation_wrong_option", msgWrongOption))
-		}
-		if option.GetString("member") == member.Id {
-			return e.BadRequestError(msgSelfVote, fieldError("option", "validation_self_vote", msgSelfVote))
-		}
+	// Checks first, on the concurrent read connections, so that the
+	// transaction below (SQLite has a single writer) stays short.
+	poll, err := e.App.FindRecordById(collections.Polls, pollId)
+	if err != nil {
+		return e.NotFoundError(msgPollNotFound, nil)
+	}
+	memberId, err := activeMemberId(e.App, poll.GetString("circle"), userId)
+	if err != nil {
+		return err
+	}
+	if memberId == "" {
+		return e.ForbiddenError(msgNotMember, nil)
+	}
+	if poll.GetString("status") != collections.PollOpen || !time.Now().Before(poll.GetDateTime("deadline").Time()) {
+		return e.BadRequestError(msgPollClosed, fieldError("poll", "validation_poll_closed", msgPollClosed))
+	}
+	var optionRow struct {
+		Poll   string `db:"poll"`
+		Member string `db:"member"`
+	}
+	err = e.App.DB().Select("poll", "member").From(collections.Options).
+		Where(dbx.HashExp{"id": optionId}).Limit(1).One(&optionRow)
+	if err != nil || optionRow.Poll != pollId {
+		return e.BadRequestError(msgWrongOption, fieldError("option", "validation_wrong_option", msgWrongOption))
+	}
+	if optionRow.Member == memberId {
+		return e.BadRequestError(msgSelfVote, fieldError("option", "validation_self_vote", msgSelfVote))
+	}
+	participation, err := s.Secrets.ParticipationHash(pollId, userId)
+	if err != nil {
+		return err
+	}
+	if poll.GetBool("is_anonymous") {
+		e.Record.Set("member", "")
+	} else {
+		e.Record.Set("member", memberId)
+	}
 
-		salt, open, err := pollKeySalt(txApp, pollId)
-		if err != nil {
-			return err
-		}
-		if !open {
-			return e.BadRequestError(msgPollClosed, fieldError("poll", "validation_poll_closed", msgPollClosed))
-		}
-		voterHash, err := s.voterHash(pollId, userId, salt)
-		if err != nil {
-			return err
-		}
-		participation, err := s.Secrets.ParticipationHash(pollId, userId)
-		if err != nil {
-			return err
-		}
-
-		// Writes are serialised (one SQLite writer, one transaction at a
-		// time), so this check and the insert below cannot interleave with
-		// another vote; the unique index on (poll, voter_hash) stays the
-		// last line regardless.
-		var existing int
-		if err := txApp.DB().Select("count(*)").From(collections.Votes).
-			Where(dbx.HashExp{"poll": pollId, "voter_hash": voterHash}).Row(&existing); err != nil {
-			return err
-		}
-		if existing > 0 {
-			return alreadyVoted(e)
-		}
-
-		e.Record.Set("voter_hash", voterHash)
-		if poll.GetBool("is_anonymous") {
-			e.Record.Set("member", "")
-		} else {
-			e.Record.Set("member", member.Id)
-		}
-
-		if err := e.Next(); err != nil {
-			if isUniqueViolation(err) {
-				return alreadyVoted(e)
-			}
-			return err
-		}
-
-		if _, err := txApp.DB().Insert("_circly_participation", dbx.Params{"poll": pollId, "voter": participation}).Execute(); err != nil {
-			if isUniqueViolation(err) {
-				return alreadyVoted(e)
-			}
-			return err
-		}
-		if _, err := txApp.DB().NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + 1 WHERE [[id]] = {:id}").
-			Bind(dbx.Params{"id": optionId}).Execute(); err != nil {
-			return err
-		}
-
-		poll.Set("total_votes", poll.GetInt("total_votes")+1)
-		if err := txApp.Save(poll); err != nil {
-			return err
-		}
-		return s.publishCounts(txApp, poll)
+	res := s.votes(e.App).cast(&ballot{
+		pollId:        pollId,
+		optionId:      optionId,
+		userId:        userId,
+		member:        e.Record.GetString("member"),
+		participation: participation,
 	})
+	switch {
+	case errors.Is(res.err, errPollClosed):
+		return e.BadRequestError(msgPollClosed, fieldError("poll", "validation_poll_closed", msgPollClosed))
+	case errors.Is(res.err, errAlreadyVoted):
+		return alreadyVoted(e)
+	case res.err != nil:
+		return res.err
+	}
+
+	// Counters were changed with plain SQL inside the short write
+	// transaction; announce the poll's new total (and any published option
+	// count) to realtime subscribers now that they are committed.
+	s.announce(e.App, e.Request.Context(), collections.Polls, pollId)
+	for _, id := range res.changedOptions {
+		s.announce(e.App, e.Request.Context(), collections.Options, id)
+	}
+
+	return e.JSON(http.StatusOK, map[string]any{
+		"collectionId":   e.Record.Collection().Id,
+		"collectionName": e.Record.Collection().Name,
+		"id":             res.voteId,
+		"poll":           pollId,
+		"option":         optionId,
+	})
+}
+
+// announce sends a committed record's current state to realtime
+// subscribers through the hook PocketBase runs after a save, so the
+// collection's list/view rules decide who receives it.
+func (s *Service) announce(app core.App, ctx context.Context, collection, id string) {
+	record, err := app.FindRecordById(collection, id)
+	if err != nil {
+		app.Logger().Warn("Realtime announce: record not found", "collection", collection, "id", id)
+		return
+	}
+	event := &core.ModelEvent{App: app, Context: ctx, Type: core.ModelEventTypeUpdate}
+	event.Model = record
+	if err := app.OnModelAfterUpdateSuccess().Trigger(event); err != nil {
+		app.Logger().Warn("Realtime announce failed", "collection", collection, "id", id, "error", err.Error())
+	}
 }
 
 func alreadyVoted(e *core.RecordRequestEvent) error {
@@ -219,34 +222,22 @@ func (s *Service) voterHash(pollId, userId string, salt []byte) (string, error) 
 	return hex.EncodeToString(m.Sum(nil)), nil
 }
 
-// publishCounts copies the true tally of a poll's options into the published
-// vote_count once the poll has ResultsMinVotes votes: on the vote that
-// reaches the threshold all options change in this one transaction; after
-// that, each vote changes its own option. Below the threshold nothing is
-// published, and a poll that closes below it never publishes.
-func (s *Service) publishCounts(txApp core.App, poll *core.Record) error {
-	if poll.GetInt("total_votes") < s.Config.ResultsMinVotes {
-		return nil
-	}
-	stale, err := txApp.FindRecordsByFilter(collections.Options,
-		"poll = {:poll} && vote_count != tally", "order", 0, 0, dbx.Params{"poll": poll.Id})
-	if err != nil {
-		return err
-	}
-	for _, o := range stale {
-		o.Set("vote_count", o.GetInt("tally"))
-		if err := txApp.Save(o); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// isUniqueViolation reports whether err is SQLite's unique constraint error.
+// isUniqueViolation reports whether err is (or wraps, also inside an API
+// error's data) SQLite's unique constraint error or PocketBase's unique
+// validation error.
 func isUniqueViolation(err error) bool {
 	if err == nil {
 		return false
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "validation_not_unique")
+	if strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "validation_not_unique") {
+		return true
+	}
+	var apiErr *router.ApiError
+	if errors.As(err, &apiErr) {
+		if raw, ok := apiErr.RawData().(error); ok && raw != err {
+			return isUniqueViolation(raw)
+		}
+	}
+	return false
 }

@@ -1,0 +1,277 @@
+package hooks
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"circly/collections"
+)
+
+var (
+	errPollClosed   = errors.New("poll closed")
+	errAlreadyVoted = errors.New("already voted")
+)
+
+// ballot is one checked vote waiting to be written.
+type ballot struct {
+	pollId, optionId, userId, member, participation string
+
+	done chan ballotResult
+}
+
+type ballotResult struct {
+	voteId         string
+	changedOptions []string
+	err            error
+}
+
+// maxBallotsPerCommit bounds one group commit.
+const maxBallotsPerCommit = 64
+
+// ballotBox writes votes with group commit.
+//
+// Why: SQLite has one writer. Every vote touches four rows (vote,
+// participation, option tally, poll total); written in one transaction per
+// request, 64 concurrent voters queue on the writer and each transaction's
+// begin/commit and the convoy of preempted holders dominate. A single writer
+// goroutine instead takes whatever ballots are waiting (up to 64) and writes
+// them in one transaction, each inside its own savepoint, so one refused
+// ballot does not undo the others. Each request still waits for its own
+// ballot's commit before answering: nothing is acknowledged before it is
+// durable.
+type ballotBox struct {
+	svc   *Service
+	app   core.App
+	queue chan *ballot
+
+	stopOnce sync.Once
+	stop     chan struct{}
+	stopped  chan struct{}
+}
+
+// votes returns the app's ballot box, starting it on first use (after the
+// app terminated, a box that refuses every ballot).
+func (s *Service) votes(app core.App) *ballotBox {
+	s.ballotMu.Lock()
+	defer s.ballotMu.Unlock()
+	if s.ballots == nil {
+		s.ballots = &ballotBox{
+			svc:     s,
+			app:     app,
+			queue:   make(chan *ballot, 4*maxBallotsPerCommit),
+			stop:    make(chan struct{}),
+			stopped: make(chan struct{}),
+		}
+		if s.terminated {
+			close(s.ballots.stop)
+			close(s.ballots.stopped)
+		} else {
+			go s.ballots.run()
+		}
+	}
+	return s.ballots
+}
+
+// closeBallots writes the ballots still queued and stops the writer.
+func (s *Service) closeBallots() {
+	s.ballotMu.Lock()
+	s.terminated = true
+	b := s.ballots
+	s.ballotMu.Unlock()
+	if b != nil {
+		b.close()
+	}
+}
+
+// cast queues a ballot and waits for its outcome.
+func (b *ballotBox) cast(v *ballot) ballotResult {
+	v.done = make(chan ballotResult, 1)
+	select {
+	case b.queue <- v:
+	case <-b.stopped:
+		return ballotResult{err: errors.New("the server is shutting down")}
+	}
+	select {
+	case res := <-v.done:
+		return res
+	case <-b.stopped:
+		// run() answers every ballot it took before it stops
+		select {
+		case res := <-v.done:
+			return res
+		default:
+			return ballotResult{err: errors.New("the server is shutting down")}
+		}
+	}
+}
+
+// close stops the writer after the ballots already queued are written.
+func (b *ballotBox) close() {
+	b.stopOnce.Do(func() {
+		select {
+		case <-b.stop:
+		default:
+			close(b.stop)
+		}
+	})
+	<-b.stopped
+}
+
+func (b *ballotBox) run() {
+	defer close(b.stopped)
+	batch := make([]*ballot, 0, maxBallotsPerCommit)
+	for {
+		var first *ballot
+		select {
+		case first = <-b.queue:
+		case <-b.stop:
+			// write what is still queued, then stop
+			for {
+				select {
+				case v := <-b.queue:
+					b.write([]*ballot{v})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < maxBallotsPerCommit {
+			select {
+			case v := <-b.queue:
+				batch = append(batch, v)
+			default:
+				break fill
+			}
+		}
+		b.write(batch)
+	}
+}
+
+// write commits a batch in one transaction. A refused ballot (closed poll,
+// second vote) is refused before it writes anything, so it leaves the rest
+// of the batch alone; any other error rolls the whole batch back and each
+// ballot is retried alone, so one bad ballot cannot sink the others.
+func (b *ballotBox) write(batch []*ballot) {
+	results := make([]ballotResult, len(batch))
+	err := b.app.RunInTransaction(func(txApp core.App) error {
+		salts := map[string][]byte{}
+		for i, v := range batch {
+			results[i] = b.writeOne(txApp, v, salts)
+			if err := results[i].err; err != nil && !errors.Is(err, errPollClosed) && !errors.Is(err, errAlreadyVoted) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && len(batch) > 1 {
+		for _, v := range batch {
+			b.write([]*ballot{v})
+		}
+		return
+	}
+	for i, v := range batch {
+		if err != nil {
+			results[i] = ballotResult{err: err}
+		}
+		v.done <- results[i]
+	}
+}
+
+// writeOne writes one ballot inside the batch transaction. Its refusals
+// (errPollClosed, errAlreadyVoted) happen before its first write; salts
+// caches the poll keys read in this transaction.
+func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte) ballotResult {
+	db := txApp.DB()
+
+	// The salt exists exactly while the poll is open: closing deletes it in
+	// its own transaction, so a vote racing the close is either written
+	// before it or refused here.
+	salt, ok := salts[v.pollId]
+	if !ok {
+		var open bool
+		var err error
+		salt, open, err = pollKeySalt(txApp, v.pollId)
+		if err != nil {
+			return ballotResult{err: err}
+		}
+		if !open {
+			salt = nil
+		}
+		salts[v.pollId] = salt
+	}
+	if salt == nil {
+		return ballotResult{err: errPollClosed}
+	}
+	voterHash, err := b.svc.voterHash(v.pollId, v.userId, salt)
+	if err != nil {
+		return ballotResult{err: err}
+	}
+
+	// The unique index on (poll, voter_hash) refuses a second vote of the
+	// same user. This insert is the ballot's first write, so a refusal
+	// leaves nothing behind (SQLite undoes only the failed statement).
+	voteId := core.GenerateDefaultRandomId()
+	_, err = db.Insert(collections.Votes, dbx.Params{
+		"id":         voteId,
+		"poll":       v.pollId,
+		"option":     v.optionId,
+		"voter_hash": voterHash,
+		"member":     v.member,
+	}).Execute()
+	if err != nil {
+		if isUniqueViolation(err) {
+			return ballotResult{err: errAlreadyVoted}
+		}
+		return ballotResult{err: err}
+	}
+	// from here on any failure is unexpected and rolls the batch back
+	if _, err := db.Insert("_circly_participation", dbx.Params{"poll": v.pollId, "voter": v.participation}).Execute(); err != nil {
+		return ballotResult{err: err}
+	}
+	changed, err := b.svc.countVote(txApp, v.pollId, v.optionId)
+	if err != nil {
+		return ballotResult{err: err}
+	}
+	return ballotResult{voteId: voteId, changedOptions: changed}
+}
+
+// countVote adds one vote to an option's hidden tally and to the poll's
+// total, and publishes counts: when the total reaches ResultsMinVotes every
+// option's vote_count takes its tally in this one step; after that each vote
+// publishes its own option. Below the threshold nothing is published, and a
+// poll that closes below it never publishes. It returns the options whose
+// published count changed. Plain SQL throughout: the tally changes without
+// an event or a timestamp.
+func (s *Service) countVote(txApp core.App, pollId, optionId string) ([]string, error) {
+	db := txApp.DB()
+	_, err := db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + 1 WHERE [[id]] = {:id}").
+		Bind(dbx.Params{"id": optionId}).Execute()
+	if err != nil {
+		return nil, err
+	}
+	var total int
+	err = db.NewQuery("UPDATE {{polls}} SET [[total_votes]] = [[total_votes]] + 1, [[updated]] = {:now} WHERE [[id]] = {:id} RETURNING [[total_votes]]").
+		Bind(dbx.Params{"id": pollId, "now": types.NowDateTime().String()}).Row(&total)
+	if err != nil {
+		return nil, err
+	}
+
+	var changed []string
+	switch {
+	case total < s.Config.ResultsMinVotes:
+		return nil, nil
+	case total == s.Config.ResultsMinVotes:
+		err = db.NewQuery("UPDATE {{options}} SET [[vote_count]] = [[tally]] WHERE [[poll]] = {:poll} AND [[vote_count]] != [[tally]] RETURNING [[id]]").
+			Bind(dbx.Params{"poll": pollId}).Column(&changed)
+	default:
+		err = db.NewQuery("UPDATE {{options}} SET [[vote_count]] = [[tally]] WHERE [[id]] = {:id} RETURNING [[id]]").
+			Bind(dbx.Params{"id": optionId}).Column(&changed)
+	}
+	return changed, err
+}
