@@ -291,4 +291,3 @@ func TestDeviceAuthRaceSameDevice(t *testing.T) {
 		t.Fatalf("expected 1 user, got %d", total)
 	}
 }
-
