@@ -361,7 +361,7 @@ func endMembership(txApp core.App, circle, member *core.Record) error {
 	}
 
 	remaining, err := txApp.FindRecordsByFilter(collections.Members,
-		"circle = {:circle} && is_active = true", "joined,created", 1, 0,
+		"circle = {:circle} && is_active = true", "joined,id", 1, 0,
 		dbx.Params{"circle": circle.Id})
 	if err != nil {
 		return err
