@@ -188,6 +188,25 @@ func TestJoin(t *testing.T) {
 	}
 	cases = append(cases, rejoin)
 
+	// the check inside the join passes, then the index refuses: still 409
+	race := join("a nickname taken between the check and the write is a 409", asStranger, joinWithCode("Clash"), 409,
+		`"nickname":{"code":"validation_nickname_taken"`)
+	race.setup = func(t testing.TB, f *circleFixture) {
+		f.app.OnRecordCreateExecute(collections.Members).BindFunc(func(e *core.RecordEvent) error {
+			other, err := e.App.FindRecordById(collections.Members, f.memberM.Id)
+			if err != nil {
+				return err
+			}
+			other.Set("nickname", "clash")
+			if err := e.App.Save(other); err != nil {
+				return err
+			}
+			return e.Next()
+		})
+	}
+	race.after = strangerNotIn
+	cases = append(cases, race)
+
 	runScenarios(t, cases)
 }
 

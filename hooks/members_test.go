@@ -148,6 +148,25 @@ func TestMembersUpdate(t *testing.T) {
 			status: 404},
 	)
 
+	// the pre-check passes, then another member takes the name just before
+	// the write: the unique index decides and the answer is still 409
+	race := patch("a nickname taken between the check and the write is a 409", asMember, memberM, `{"nickname":"Clash"}`, 409,
+		`"nickname":{"code":"validation_nickname_taken"`)
+	race.setup = func(t testing.TB, f *circleFixture) {
+		f.app.OnRecordUpdateExecute(collections.Members).BindFunc(func(e *core.RecordEvent) error {
+			if e.Record.Id == f.memberM.Id {
+				other := f.reload(t, f.creatorM)
+				other.Set("nickname", "CLASH")
+				if err := e.App.Save(other); err != nil {
+					return err
+				}
+			}
+			return e.Next()
+		})
+	}
+	race.after = nicknameIs(memberM, "Member", "member")
+	cases = append(cases, race)
+
 	runScenarios(t, cases)
 }
 
