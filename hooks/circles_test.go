@@ -188,11 +188,17 @@ func pngFile(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
-// multipartFile builds a multipart body with one file under field.
-func multipartFile(t testing.TB, field, filename, contentType string, data []byte) (string, []byte) {
+// multipartFile builds a multipart body with one file under field and the
+// given text fields.
+func multipartFile(t testing.TB, field, filename, contentType string, data []byte, texts ...[2]string) (string, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
+	for _, kv := range texts {
+		if err := w.WriteField(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
 	h := make(map[string][]string)
 	h["Content-Disposition"] = []string{`form-data; name="` + field + `"; filename="` + filename + `"`}
 	h["Content-Type"] = []string{contentType}
@@ -371,6 +377,21 @@ func TestCirclesCreate(t *testing.T) {
 		}
 	}
 	cases = append(cases, c)
+
+	cases = append(cases, scenario{
+		name: "a circle is created with an image as multipart form data", method: "POST", url: circlesURL, auth: asStranger,
+		multipart: func(t testing.TB, f *circleFixture) (string, []byte) {
+			return multipartFile(t, "image", "group.png", "image/png", pngFile(t),
+				[2]string{"name", "With picture"}, [2]string{"nickname", "007"}, [2]string{"max_members", "12"})
+		},
+		status: 200, contains: []string{`"name":"With picture"`, `"image":"group_`, `"max_members":12`},
+		after: func(t testing.TB, f *circleFixture, b map[string]any) {
+			m := membershipOf(t, f.app, b["id"].(string), f.stranger.Id)
+			if m == nil || m.GetString("nickname") != "007" {
+				t.Fatal("the creator's membership or its nickname is wrong")
+			}
+		},
+	})
 
 	cases = append(cases, scenario{
 		name: "a superuser creates a circle in the dashboard without a membership", method: "POST", url: circlesURL,
