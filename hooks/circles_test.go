@@ -31,8 +31,9 @@ type circleFixture struct {
 	otherCircle                           *core.Record
 	creatorAuth, memberAuth, formerAuth   map[string]string
 	strangerAuth                          map[string]string
-	superuserAuth                         map[string]string
+	superuserAuth                         map[string]string // made on first use: bcrypt is slow under -race
 	app                                   *tests.TestApp
+	t                                     testing.TB
 }
 
 func newCircleFixture(t testing.TB, app *tests.TestApp) *circleFixture {
@@ -56,7 +57,7 @@ func newCircleFixture(t testing.TB, app *tests.TestApp) *circleFixture {
 	f.memberAuth = circlytest.AuthHeader(t, f.member)
 	f.formerAuth = circlytest.AuthHeader(t, f.former)
 	f.strangerAuth = circlytest.AuthHeader(t, f.stranger)
-	f.superuserAuth = circlytest.SuperuserHeader(t, app)
+	f.t = t
 	return f
 }
 
@@ -161,14 +162,19 @@ func url(s string) func(*circleFixture) string { return func(*circleFixture) str
 
 func body(s string) func(*circleFixture) string { return func(*circleFixture) string { return s } }
 
-func anonymous(*circleFixture) map[string]string     { return nil }
-func asCreator(f *circleFixture) map[string]string   { return f.creatorAuth }
-func asMember(f *circleFixture) map[string]string    { return f.memberAuth }
-func asFormer(f *circleFixture) map[string]string    { return f.formerAuth }
-func asStranger(f *circleFixture) map[string]string  { return f.strangerAuth }
-func asSuperuser(f *circleFixture) map[string]string { return f.superuserAuth }
-func circleURL(f *circleFixture) string              { return "/api/collections/circles/records/" + f.circle.Id }
-func circlesURL(*circleFixture) string               { return "/api/collections/circles/records" }
+func anonymous(*circleFixture) map[string]string    { return nil }
+func asCreator(f *circleFixture) map[string]string  { return f.creatorAuth }
+func asMember(f *circleFixture) map[string]string   { return f.memberAuth }
+func asFormer(f *circleFixture) map[string]string   { return f.formerAuth }
+func asStranger(f *circleFixture) map[string]string { return f.strangerAuth }
+func asSuperuser(f *circleFixture) map[string]string {
+	if f.superuserAuth == nil {
+		f.superuserAuth = circlytest.SuperuserHeader(f.t, f.app)
+	}
+	return f.superuserAuth
+}
+func circleURL(f *circleFixture) string { return "/api/collections/circles/records/" + f.circle.Id }
+func circlesURL(*circleFixture) string  { return "/api/collections/circles/records" }
 func membersOfCircleURL(f *circleFixture) string {
 	return "/api/collections/members/records?filter=" + urlQueryEscape(`circle="`+f.circle.Id+`"`)
 }
