@@ -280,6 +280,17 @@ func TestLeave(t *testing.T) {
 	}
 
 	member := leave("a member leaves", asMember, 204)
+	member.events = map[string]int{
+		"*":                          0,
+		"OnModelUpdate":              1,
+		"OnModelUpdateExecute":       1,
+		"OnModelAfterUpdateSuccess":  1,
+		"OnModelValidate":            1,
+		"OnRecordUpdate":             1,
+		"OnRecordUpdateExecute":      1,
+		"OnRecordAfterUpdateSuccess": 1,
+		"OnRecordValidate":           1,
+	}
 	member.after = func(t testing.TB, f *circleFixture, _ map[string]any) {
 		if f.reload(t, f.memberM).GetBool("is_active") {
 			t.Fatal("still active")

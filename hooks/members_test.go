@@ -41,6 +41,10 @@ func TestMembersCollectionRules(t *testing.T) {
 				return membersOfCircleURL(f) + urlQueryEscape(` && nickname_key="member"`)
 			},
 			auth: asMember, status: 400},
+		{name: "the creator lists the circle's members", method: "GET", url: membersOfCircleURL, auth: asCreator,
+			status: 200, contains: []string{`"totalItems":3`}, notContains: []string{"nickname_key"}},
+		{name: "the creator views a member", method: "GET", url: memberURL(memberM), auth: asCreator,
+			status: 200, contains: []string{`"nickname":"Member"`}},
 		{name: "a member views another member", method: "GET", url: memberURL(creatorM), auth: asMember,
 			status: 200, contains: []string{`"nickname":"Creator"`}, notContains: []string{"nickname_key"}},
 		{name: "a stranger cannot view a member", method: "GET", url: memberURL(creatorM), auth: asStranger, status: 404},
@@ -63,6 +67,10 @@ func TestMembersCollectionRules(t *testing.T) {
 				return `{"circle":"` + f.circle.Id + `","user":"` + f.stranger.Id + `","nickname":"Friend","is_active":true}`
 			},
 			status: 403},
+		{name: "anonymous cannot delete a membership", method: "DELETE", url: memberURL(memberM),
+			auth: anonymous, status: 403},
+		{name: "a stranger cannot delete a membership", method: "DELETE", url: memberURL(memberM),
+			auth: asStranger, status: 403},
 		{name: "a member cannot delete its membership through the API", method: "DELETE", url: memberURL(memberM),
 			auth: asMember, status: 403},
 		{name: "the creator cannot delete a membership through the API", method: "DELETE", url: memberURL(memberM),
