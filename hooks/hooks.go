@@ -61,6 +61,8 @@ func Register(app core.App, cfg Config, public fs.FS) *Service {
 	s.registerMiddlewares(app)
 	s.registerDeviceAuth(app)
 	s.registerUsers(app)
+	s.registerCircles(app)
+	s.registerMembers(app)
 	s.registerPolls(app)
 	s.registerVotes(app)
 	s.registerResults(app)

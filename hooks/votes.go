@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -220,24 +219,4 @@ func (s *Service) voterHash(pollId, userId string, salt []byte) (string, error) 
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(userId))
 	return hex.EncodeToString(m.Sum(nil)), nil
-}
-
-// isUniqueViolation reports whether err is (or wraps, also inside an API
-// error's data) SQLite's unique constraint error or PocketBase's unique
-// validation error.
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := err.Error()
-	if strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "validation_not_unique") {
-		return true
-	}
-	var apiErr *router.ApiError
-	if errors.As(err, &apiErr) {
-		if raw, ok := apiErr.RawData().(error); ok && raw != err {
-			return isUniqueViolation(raw)
-		}
-	}
-	return false
 }

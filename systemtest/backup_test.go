@@ -2,15 +2,16 @@ package systemtest
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
-
 
 // TestBackupRestoreKeepsVotesDeduplicated makes a PocketBase backup of a
 // server with an open poll, restores it on a second server with a fresh data
@@ -50,12 +51,12 @@ func TestBackupRestoreKeepsVotesDeduplicated(t *testing.T) {
 	res.Body.Close()
 	b.mustDo("POST", "/api/backups/circly_backup.zip/restore", b.suToken, nil, 204, nil)
 	// the restored database has a's superuser (same credentials), not b's session
-	b.waitRestartAs(a)
+	b.waitRestartAs(f.users[0].id)
 
 	// user 1 voted before the backup: still refused; user 2 voted after it:
 	// that vote is not in the backup, so it may vote again
-	if _, status, _ := b.vote(f, 1); status != 400 {
-		t.Fatalf("second vote of a pre-backup voter after restore: %d", status)
+	if _, status, err := b.vote(f, 1); status != 400 || !strings.Contains(fmt.Sprint(err), "already voted") {
+		t.Fatalf("second vote of a pre-backup voter after restore: %d %v", status, err)
 	}
 	if _, status, err := b.vote(f, 2); status != 200 {
 		t.Fatalf("vote of a post-backup voter after restore: %d %v", status, err)
@@ -67,9 +68,10 @@ func TestBackupRestoreKeepsVotesDeduplicated(t *testing.T) {
 	}
 }
 
-// waitRestartAs waits for the restart and signs in again as the superuser
-// of the restored data (the same credentials as server a's).
-func (s *server) waitRestartAs(from *server) {
+// waitRestartAs waits for the restart into the restored data (recognised
+// by a user that exists only there) and signs in again as its superuser
+// (the same credentials as the original server's).
+func (s *server) waitRestartAs(restoredUserId string) {
 	s.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -80,6 +82,9 @@ func (s *server) waitRestartAs(from *server) {
 		status, _ := s.do("POST", "/api/collections/_superusers/auth-with-password", "",
 			map[string]any{"identity": suEmail, "password": suPassword}, &res)
 		if status == 200 && res.Token != "" {
+			if st, _ := s.do("GET", "/api/collections/users/records/"+restoredUserId, res.Token, nil, nil); st != 200 {
+				continue
+			}
 			s.suToken = res.Token
 			// restored settings are a's: keep the limiter off for the test
 			s.mustDo("PATCH", "/api/settings", s.suToken, map[string]any{"rateLimits": map[string]any{"enabled": false}}, 200, nil)

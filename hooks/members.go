@@ -1,0 +1,97 @@
+package hooks
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"circly/collections"
+)
+
+func (s *Service) registerMembers(app core.App) {
+	// nickname_key follows nickname on every save path (request, join,
+	// dashboard, Go code), so the partial unique index on (circle,
+	// nickname_key) always compares what NicknameKey says.
+	app.OnRecordCreate(collections.Members).BindFunc(syncNicknameKey)
+	app.OnRecordUpdate(collections.Members).BindFunc(syncNicknameKey)
+	app.OnRecordValidate(collections.Members).BindFunc(validateMemberNickname)
+
+	app.OnRecordUpdateRequest(collections.Members).BindFunc(s.onMemberUpdateRequest)
+
+	app.OnRecordDelete(collections.Users).BindFunc(onUserDelete)
+}
+
+// syncNicknameKey stores a valid nickname in its normalised form and
+// computes nickname_key from it. An invalid nickname is left as it is for
+// validateMemberNickname to refuse.
+func syncNicknameKey(e *core.RecordEvent) error {
+	nickname := e.Record.GetString("nickname")
+	if normalized, err := NormalizeNickname(nickname); err == nil {
+		nickname = normalized
+		e.Record.Set("nickname", nickname)
+	}
+	e.Record.Set("nickname_key", NicknameKey(nickname))
+	return e.Next()
+}
+
+// validateMemberNickname applies the nickname rules to new and changed
+// nicknames (rows saved before a rule change are not blocked from other
+// updates such as leaving).
+func validateMemberNickname(e *core.RecordEvent) error {
+	nickname := e.Record.GetString("nickname")
+	if e.Record.IsNew() || nickname != e.Record.Original().GetString("nickname") {
+		if _, err := NormalizeNickname(nickname); err != nil {
+			return nicknameFieldError(err)
+		}
+	}
+	return e.Next()
+}
+
+// onMemberUpdateRequest lets a member change only its own nickname and
+// avatar (the update rule already limits updates to one's own active
+// membership). A nickname another active member of the circle holds, by
+// NicknameKey, is a 409 — also when two renames race, through the unique
+// index.
+func (s *Service) onMemberUpdateRequest(e *core.RecordRequestEvent) error {
+	if err := onlyBodyKeys(e.RequestEvent, "nickname", "avatar"); err != nil {
+		return err
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return e.BadRequestError("", err)
+	}
+	if _, ok := info.Body["nickname"]; ok {
+		nickname, err := NormalizeNickname(bodyString(info.Body, "nickname"))
+		if err != nil {
+			return e.BadRequestError("Invalid nickname.", nicknameFieldError(err))
+		}
+		e.Record.Set("nickname", nickname)
+		taken, err := nicknameTaken(e.App, e.Record.GetString("circle"), nickname, e.Record.Id)
+		if err != nil {
+			return circleApiError(e.RequestEvent, err)
+		}
+		if taken {
+			return circleApiError(e.RequestEvent, ErrNicknameTaken)
+		}
+	}
+
+	err = e.Next()
+	if isUniqueViolation(err, "nickname_key") {
+		return circleApiError(e.RequestEvent, ErrNicknameTaken)
+	}
+	return err
+}
+
+// onUserDelete ends a deleting user's active memberships, in the delete's
+// transaction, as if it left each circle: creatorship passes on and
+// emptied circles become inactive. The member rows stay (unlinked from the
+// user by PocketBase) so polls that named them keep their options.
+func onUserDelete(e *core.RecordEvent) error {
+	original := e.App
+	defer func() { e.App = original }()
+	return e.App.RunInTransaction(func(txApp core.App) error {
+		e.App = txApp
+		if err := EndUserMemberships(txApp, e.Record.Id); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+}
