@@ -365,8 +365,8 @@ func TestFinishedRowsArePruned(t *testing.T) {
 	h.setDeadline(open, now.Add(40*24*time.Hour)) // still open when the other is pruned
 
 	h.run(now)
-	h.run(now.Add(2 * time.Hour))  // closes the first poll, sends its results
-	h.run(now.Add(3 * time.Hour))  // receipts
+	h.run(now.Add(2 * time.Hour)) // closes the first poll, sends its results
+	h.run(now.Add(3 * time.Hour)) // receipts
 	before := len(h.expo.Messages())
 	rep := h.run(now.Add(31 * 24 * time.Hour))
 	if rep.Pruned != 4 {
