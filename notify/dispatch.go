@@ -47,7 +47,7 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time) (Report, error) {
 	var errs []error
 	app := n.app
 
-	k, err := n.enqueueMissing(app, now)
+	k, err := n.enqueueMissing(app)
 	rep.Enqueued = k
 	errs = append(errs, err)
 
@@ -171,20 +171,22 @@ func (n *Notifier) claim(app core.App, now time.Time, exhausted map[string]bool,
 			if err != nil {
 				return err
 			}
-			poll := polls[row.GetString("poll")]
-			if poll == nil {
-				if poll, err = txApp.FindRecordById(collections.Polls, row.GetString("poll")); err != nil {
+			pollId := row.GetString("poll")
+			poll, known := polls[pollId]
+			if !known {
+				poll, err = txApp.FindRecordById(collections.Polls, pollId)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
 					return err
 				}
-				polls[poll.Id] = poll
+				polls[pollId] = poll // nil: the poll is gone
 			}
 			ds, err := Deliveries(row)
 			if err != nil {
 				return fmt.Errorf("outbox row %s: %w", id, err)
 			}
 
-			expired := row.GetString("kind") != collections.KindResults &&
-				(poll.GetString("status") == collections.PollClosed || !now.Before(poll.GetDateTime("deadline").Time()))
+			expired := poll == nil || (row.GetString("kind") != collections.KindResults &&
+				(poll.GetString("status") == collections.PollClosed || !now.Before(poll.GetDateTime("deadline").Time())))
 			changed, claimedAny, full := false, false, false
 			for i := range ds {
 				d := &ds[i]
@@ -536,14 +538,15 @@ func (n *Notifier) checkReceipts(ctx context.Context, app core.App, now time.Tim
 }
 
 // pruneOutbox deletes finished rows older than Retention whose poll's
-// deadline is older than that too. Only rows of closed polls go, because
-// enqueueMissing recreates the missing rows of open polls: a pruned row is
-// never built, nor sent, again.
+// deadline is older than that too, or whose poll is gone. Only rows of
+// closed polls go, because enqueueMissing recreates the missing rows of open
+// polls: a pruned row is never built, nor sent, again.
 func (n *Notifier) pruneOutbox(app core.App, now time.Time) (int, error) {
 	cutoff := dt(now.Add(-n.settings.Retention)).String()
 	res, err := app.DB().NewQuery(
 		"DELETE FROM {{" + collections.Notifications + "}} WHERE [[status]] IN ({:done}, {:skipped}) AND [[updated]] < {:cutoff} " +
-			"AND [[poll]] IN (SELECT [[id]] FROM {{" + collections.Polls + "}} WHERE [[status]] = {:closed} AND [[deadline]] < {:cutoff})").
+			"AND ([[poll]] IN (SELECT [[id]] FROM {{" + collections.Polls + "}} WHERE [[status]] = {:closed} AND [[deadline]] < {:cutoff}) " +
+			"OR [[poll]] NOT IN (SELECT [[id]] FROM {{" + collections.Polls + "}}))").
 		Bind(dbx.Params{
 			"done":    collections.NotificationDone,
 			"skipped": collections.NotificationSkipped,

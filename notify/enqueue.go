@@ -41,6 +41,7 @@ const (
 	noteClosedFirst   = "the poll closed before this was due"
 	noteSuperseded    = "the 10-minute reminder was due as well"
 	noteCircleClosed  = "the circle is no longer active"
+	notePollGone      = "the poll no longer exists"
 	noteNobody        = "no recipient with a push token"
 	errNoToken        = "no push token"
 	errUserDisabled   = "account disabled"
@@ -58,7 +59,7 @@ func dt(t time.Time) types.DateTime {
 // exist yet and returns how many it created. poll_started gets its
 // recipients at once; reminders and results wait for their moment, or are
 // skipped when that moment was already past when the poll was created.
-func (n *Notifier) enqueuePoll(app core.App, pollId string, now time.Time) (int, error) {
+func (n *Notifier) enqueuePoll(app core.App, pollId string) (int, error) {
 	created := 0
 	err := app.RunInTransaction(func(txApp core.App) error {
 		created = 0
@@ -92,7 +93,7 @@ func (n *Notifier) enqueuePoll(app core.App, pollId string, now time.Time) (int,
 			row.Set("kind", kind)
 			row.Set("attempts", 0)
 			setCopy(row, circle, poll)
-			if err := n.plan(txApp, row, poll, circle, now); err != nil {
+			if err := n.plan(txApp, row, poll, circle); err != nil {
 				return err
 			}
 			if err := txApp.Save(row); err != nil {
@@ -106,7 +107,7 @@ func (n *Notifier) enqueuePoll(app core.App, pollId string, now time.Time) (int,
 }
 
 // plan sets a new row's due_at, status and, for poll_started, deliveries.
-func (n *Notifier) plan(app core.App, row, poll, circle *core.Record, now time.Time) error {
+func (n *Notifier) plan(app core.App, row, poll, circle *core.Record) error {
 	kind := row.GetString("kind")
 	createdAt := poll.GetDateTime("created").Time()
 	deadline := poll.GetDateTime("deadline").Time()
@@ -146,7 +147,7 @@ func setCopy(row, circle, poll *core.Record) {
 // enqueueMissing creates the rows missing for open polls, e.g. when the
 // process died between a poll's commit and its create hook. Closed polls
 // are left alone: their rows may have been pruned on purpose.
-func (n *Notifier) enqueueMissing(app core.App, now time.Time) (int, error) {
+func (n *Notifier) enqueueMissing(app core.App) (int, error) {
 	var ids []string
 	err := app.DB().NewQuery(
 		"SELECT p.[[id]] FROM {{" + collections.Polls + "}} p WHERE p.[[status]] = {:open} AND " +
@@ -159,7 +160,7 @@ func (n *Notifier) enqueueMissing(app core.App, now time.Time) (int, error) {
 	total := 0
 	var errs []error
 	for _, id := range ids {
-		k, err := n.enqueuePoll(app, id, now)
+		k, err := n.enqueuePoll(app, id)
 		total += k
 		if err != nil {
 			errs = append(errs, err)
@@ -197,7 +198,8 @@ func (n *Notifier) resolveDueRows(app core.App, now time.Time) (int, error) {
 func (n *Notifier) resolveDueRow(app core.App, row *core.Record, now time.Time) (bool, error) {
 	poll, err := app.FindRecordById(collections.Polls, row.GetString("poll"))
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil // deleted; the row goes with it
+		skipRow(row, notePollGone)
+		return true, app.Save(row)
 	}
 	if err != nil {
 		return false, err

@@ -204,7 +204,7 @@ func (n *Notifier) StopScheduler(ctx context.Context) error {
 // committed. It does no network I/O. A failure is logged, not returned: the
 // poll exists, and the next run creates whatever rows are missing.
 func (n *Notifier) onPollCreated(e *core.RecordEvent) error {
-	if _, err := n.enqueuePoll(e.App, e.Record.Id, time.Now()); err != nil {
+	if _, err := n.enqueuePoll(e.App, e.Record.Id); err != nil {
 		e.App.Logger().Error("Could not enqueue the poll's notifications; the dispatcher will retry",
 			"poll", e.Record.Id, "error", err)
 	}

@@ -29,7 +29,10 @@ func NewScheduler(logger *slog.Logger, interval time.Duration, job func(ctx cont
 	c := cron.New(
 		cron.WithSeconds(),
 		cron.WithLogger(l),
-		cron.WithChain(cron.Recover(l), cron.SkipIfStillRunning(l)),
+		// Recover must sit inside SkipIfStillRunning: cron v3.0.1's
+		// SkipIfStillRunning hands its token back without a defer, so a
+		// panic passing through it would skip every later run.
+		cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)),
 	)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Scheduler{cron: c, ctx: ctx, cancel: cancel}
