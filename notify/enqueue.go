@@ -42,7 +42,8 @@ const (
 	noteSuperseded    = "the 10-minute reminder was due as well"
 	noteCircleClosed  = "the circle is no longer active"
 	notePollGone      = "the poll no longer exists"
-	noteNobody        = "no recipient with a push token"
+	noteNobody        = "no one to notify"
+	noteNoTokens      = "no recipient with a push token"
 	errNoToken        = "no push token"
 	errUserDisabled   = "account disabled"
 	errSameDevice     = "same device as another recipient"
@@ -305,8 +306,11 @@ func (n *Notifier) resolve(app core.App, row, poll, circle *core.Record) error {
 		ds = append(ds, d)
 	}
 	setDeliveries(row, ds)
-	if row.GetString("status") == collections.NotificationSkipped {
+	switch {
+	case len(ds) == 0:
 		row.Set("note", noteNobody)
+	case row.GetString("status") == collections.NotificationSkipped:
+		row.Set("note", noteNoTokens)
 	}
 	return nil
 }

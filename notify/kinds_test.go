@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	"circly/collections"
 	"circly/notify"
 )
@@ -168,6 +170,7 @@ func TestRemindersSkippedWhenTheirMomentHadPassed(t *testing.T) {
 	now := time.Now()
 	short := h.createPoll(f, 0, 5*time.Minute)   // both moments before creation
 	medium := h.createPoll(f, 1, 30*time.Minute) // only the 1 h one
+	long := h.createPoll(f, 2, 2*time.Hour)      // both, but the dispatcher is late
 
 	for _, c := range []struct {
 		poll   string
@@ -197,6 +200,21 @@ func TestRemindersSkippedWhenTheirMomentHadPassed(t *testing.T) {
 			t.Fatalf("user %d got %d skipped reminders", i, n)
 		}
 		if n := countTo(t, h.expo, tok, medium.Id, collections.KindReminder10m); n != 1 {
+			t.Fatalf("user %d got %d reminder_10m, want 1", i, n)
+		}
+	}
+
+	// a dispatcher that wakes up 5 minutes before the deadline sends the
+	// 10-minute reminder only
+	h.run(now.Add(115 * time.Minute))
+	if r := row(t, h.app, long.Id, collections.KindReminder1h); r.GetString("status") != collections.NotificationSkipped {
+		t.Fatalf("late 1 h reminder: %q", r.GetString("status"))
+	}
+	for i, tok := range f.push {
+		if n := countTo(t, h.expo, tok, long.Id, collections.KindReminder1h); n != 0 {
+			t.Fatalf("user %d got a late 1 h reminder", i)
+		}
+		if n := countTo(t, h.expo, tok, long.Id, collections.KindReminder10m); n != 1 {
 			t.Fatalf("user %d got %d reminder_10m, want 1", i, n)
 		}
 	}
@@ -308,5 +326,57 @@ func TestManyPolls(t *testing.T) {
 				t.Fatalf("poll %d, user %d: %d messages, want %d", p, i, got, want)
 			}
 		}
+	}
+}
+
+func TestRecipientsSkippedWithAReason(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	f := h.newCircle(5)
+	disabled := f.users[1]
+	disabled.Set("is_active", false)
+	shared := f.users[3] // the same phone as user 2
+	shared.Set("push_token", f.push[2])
+	for _, u := range []*core.Record{disabled, shared} {
+		if err := h.app.Save(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	poll := h.createPoll(f, 0, 15*time.Minute)
+	h.run(now)
+
+	ds := deliveries(t, h.app, poll.Id, collections.KindPollStarted)
+	if d := ds[disabled.Id]; d.State != notify.DeliverySkipped || d.Error != "account disabled" {
+		t.Fatalf("disabled user: %+v", d)
+	}
+	if d := ds[shared.Id]; d.State != notify.DeliverySkipped || d.Error != "same device as another recipient" {
+		t.Fatalf("second user of a phone: %+v", d)
+	}
+	if got := countTo(t, h.expo, f.push[2], poll.Id, collections.KindPollStarted); got != 1 {
+		t.Fatalf("the shared phone got %d copies", got)
+	}
+	if got := countTo(t, h.expo, f.push[1], poll.Id, collections.KindPollStarted); got != 0 {
+		t.Fatalf("the disabled user got %d", got)
+	}
+
+	// everyone votes: the 10-minute reminder has nobody to remind
+	for i := range f.users {
+		if i != 1 { // a disabled account cannot sign in to vote
+			h.vote(f, poll, i)
+		}
+	}
+	disabled.Set("is_active", true)
+	if err := h.app.Save(disabled); err != nil {
+		t.Fatal(err)
+	}
+	h.vote(f, poll, 1)
+	rep := h.run(now.Add(6 * time.Minute))
+	if rep.Resolved != 1 || rep.Claimed != 0 {
+		t.Fatalf("reminder run: %+v", rep)
+	}
+	r := row(t, h.app, poll.Id, collections.KindReminder10m)
+	if r.GetString("status") != collections.NotificationSkipped || r.GetString("note") == "" {
+		t.Fatalf("reminder_10m: status %q note %q", r.GetString("status"), r.GetString("note"))
 	}
 }
