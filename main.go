@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"circly/hooks"
+	"circly/notify"
 	_ "circly/pb_migrations"
 	"circly/seed"
 )
@@ -46,7 +47,8 @@ func main() {
 		Automigrate:  false,
 	})
 
-	hooks.Register(app, cfg, publicFS())
+	svc := hooks.Register(app, cfg, publicFS())
+	notify.Register(app, svc, notify.SettingsFrom(cfg))
 
 	app.RootCmd.AddCommand(seedCommand(app), healthcheckCommand())
 

@@ -10,17 +10,21 @@ const (
 	KindResults     = "results"
 )
 
-// Notification row states.
+// Notification row states (see package notify for the whole life cycle).
 const (
-	NotificationPending = "pending" // recipients not yet (all) sent
-	NotificationSent    = "sent"    // every recipient has a final send outcome; receipts may follow
-	NotificationDone    = "done"    // receipts settled (or given up)
-	NotificationSkipped = "skipped" // nothing to send (moment already past, no recipients)
+	NotificationScheduled = "scheduled" // waiting for its moment; recipients not chosen yet
+	NotificationPending   = "pending"   // recipients chosen; some not (finally) sent yet
+	NotificationSent      = "sent"      // every recipient has a send outcome; receipts awaited
+	NotificationDone      = "done"      // receipts settled or given up; final
+	NotificationSkipped   = "skipped"   // nothing to send (moment already past, no one to reach); final
 )
 
 // NewNotifications defines the push outbox: one row per (poll, kind) with the
-// per-recipient delivery state in "deliveries". Superusers only: it is read
-// in the dashboard, and written by the dispatcher from Go.
+// per-recipient delivery state in "deliveries" (user, token, state, attempts,
+// ticket, receipt, error, sent_at). The unique (poll, kind) index is what
+// makes enqueueing idempotent. "note" says why a row was skipped or given up.
+// Superusers only: it is read in the dashboard, and written by the
+// dispatcher from Go.
 func NewNotifications() *core.Collection {
 	c := core.NewBaseCollection(Notifications, NotificationsId)
 
@@ -28,13 +32,14 @@ func NewNotifications() *core.Collection {
 	c.Fields.Add(&core.SelectField{Name: "kind", Required: true, MaxSelect: 1,
 		Values: []string{KindPollStarted, KindReminder1h, KindReminder10m, KindResults}})
 	c.Fields.Add(&core.SelectField{Name: "status", Required: true, MaxSelect: 1,
-		Values: []string{NotificationPending, NotificationSent, NotificationDone, NotificationSkipped}})
+		Values: []string{NotificationScheduled, NotificationPending, NotificationSent, NotificationDone, NotificationSkipped}})
 	c.Fields.Add(&core.DateField{Name: "due_at", Required: true})
 	c.Fields.Add(&core.TextField{Name: "title", Max: 500})
 	c.Fields.Add(&core.TextField{Name: "body", Max: 2000})
 	c.Fields.Add(&core.JSONField{Name: "deliveries", MaxSize: 2 << 20})
 	c.Fields.Add(&core.NumberField{Name: "attempts", Min: floatPtr(0), OnlyInt: true})
 	c.Fields.Add(&core.TextField{Name: "last_error", Max: 2000})
+	c.Fields.Add(&core.TextField{Name: "note", Max: 500})
 	autodates(c)
 
 	c.ListRule = nil

@@ -1,0 +1,64 @@
+package notify
+
+import (
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"circly/collections"
+	"circly/expo"
+)
+
+// Copy returns the Korean title and body of a notification of kind about a
+// question asked in a circle.
+func Copy(kind, circleName, question string) (title, body string) {
+	where := circleName + " · " + question
+	switch kind {
+	case collections.KindPollStarted:
+		return "📊 " + circleName + "에 새 질문이 올라왔어요", question
+	case collections.KindReminder1h:
+		return "⏰ 마감 1시간 전이에요", where
+	case collections.KindReminder10m:
+		return "⏳ 마감 10분 전!", where
+	case collections.KindResults:
+		return "🎉 결과가 나왔어요", where
+	}
+	return circleName, question
+}
+
+// minTTL is the shortest time to live given to a message that expires at
+// the poll's deadline.
+const minTTL = time.Minute
+
+// message builds the push of one delivery of row about poll, sent at now.
+//
+// data carries {kind, poll, circle} for the app's deep link. Announcements
+// and reminders are worthless once the poll has closed, so their time to
+// live ends at the deadline; reminders ask for high priority so that a
+// dozing Android device still shows them in time.
+func message(row, poll *core.Record, token string, now time.Time) expo.Message {
+	kind := row.GetString("kind")
+	key := CollapseKey(poll.Id, kind)
+	m := expo.Message{
+		To:    token,
+		Title: row.GetString("title"),
+		Body:  row.GetString("body"),
+		Data: map[string]any{
+			"kind":   kind,
+			"poll":   poll.Id,
+			"circle": poll.GetString("circle"),
+		},
+		Sound:      "default",
+		CollapseID: key,
+		Tag:        key,
+		ThreadID:   key,
+	}
+	if kind != collections.KindResults {
+		ttl := int(max(poll.GetDateTime("deadline").Time().Sub(now), minTTL) / time.Second)
+		m.TTL = &ttl
+	}
+	if kind == collections.KindReminder1h || kind == collections.KindReminder10m {
+		m.Priority = expo.PriorityHigh
+	}
+	return m
+}

@@ -1,0 +1,9 @@
+package notify
+
+// SetCrashPoints installs functions the dispatcher calls right after a
+// batch's claim is committed and right after Expo answered, before the
+// outcome is recorded. A panic there stands for the process dying at that
+// point.
+func SetCrashPoints(n *Notifier, afterClaim, afterSend func()) {
+	n.afterClaim, n.afterSend = afterClaim, afterSend
+}
