@@ -41,18 +41,24 @@ var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, No
 // has an active membership in the circle named by circleExpr (a field path of
 // the collection the rule belongs to, e.g. "id" or "circle" or "poll.circle").
 //
-// The three conditions share one join alias ("me"), so they must hold for the
+// The membership conditions share one join alias ("me"), so they must hold for the
 // same members row: a user who is active in circle A and a former member of
 // circle B is not let into B.
 func activeMemberOf(circleExpr string) string {
-	return `@request.auth.id != "" && ` +
+	return `@request.auth.id != "" && @request.auth.is_active = true && ` +
 		`@collection.members:me.circle ?= ` + circleExpr + ` && ` +
 		`@collection.members:me.user ?= @request.auth.id && ` +
 		`@collection.members:me.is_active ?= true`
 }
 
-// signedInUser holds for any authenticated record of the users collection.
-const signedInUser = `@request.auth.id != "" && @request.auth.collectionName = "users"`
+// signedInUser holds for any active, authenticated record of the users
+// collection.
+//
+// Why is_active is in the rules although a middleware already refuses
+// disabled users' requests: realtime subscriptions made before an operator
+// disabled the account stay open, and PocketBase checks each event against
+// the rules with the subscriber's (refreshed) auth record.
+const signedInUser = `@request.auth.id != "" && @request.auth.collectionName = "users" && @request.auth.is_active = true`
 
 func ptr(s string) *string { return &s }
 
