@@ -214,6 +214,18 @@ export function fixture(t, server) {
   return world;
 }
 
+/**
+ * Fails when users, circles, memberships or polls are left on the server:
+ * every test removes what it made (see fixture).
+ */
+export async function expectNoLeftovers(server) {
+  const su = await adminClient(server);
+  for (const collection of ['users', 'circles', 'members', 'polls', 'options', 'votes', 'notifications']) {
+    const { totalItems } = await su.collection(collection).getList(1, 1);
+    assert.equal(totalItems, 0, `no ${collection} left after the tests`);
+  }
+}
+
 function ignoreNotFound(err) {
   if (!(err instanceof ClientResponseError && err.status === 404)) throw err;
 }

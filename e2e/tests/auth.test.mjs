@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 
-import { fixture, rejects, serverTest } from '../lib/circly.mjs';
+import { expectNoLeftovers, fixture, rejects, serverTest } from '../lib/circly.mjs';
 import { deviceLogin, newClient, randomToken, setRateLimits, startServer } from '../lib/server.mjs';
 
 let server;
@@ -14,7 +14,11 @@ before(async () => {
 });
 
 after(async () => {
-  await server?.stop();
+  try {
+    if (server) await expectNoLeftovers(server);
+  } finally {
+    await server?.stop();
+  }
 });
 
 const login = (pb, body) => pb.send('/api/circly/auth/device', { method: 'POST', body });
