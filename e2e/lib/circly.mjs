@@ -115,6 +115,7 @@ export function fixture(t, server) {
 
   const world = {
     server,
+    t,
 
     /** A superuser client (one per test). */
     async admin() {
