@@ -35,6 +35,9 @@ test('device login registers a device, logs it in again, refuses a wrong secret 
   assert.equal(typeof created.token, 'string');
   assert.ok(created.token.length > 20, 'a token');
   assert.deepEqual(created.meta, { created: true });
+  const claims = JSON.parse(Buffer.from(created.token.split('.')[1], 'base64url').toString());
+  const days = (claims.exp - Date.now() / 1000) / 86_400;
+  assert.ok(days > 6.99 && days <= 7.001, `the token is valid for 7 days (${days.toFixed(4)})`);
   assert.equal(created.record.collectionName, 'users');
   assert.equal(created.record.device_id, device_id);
   assert.equal(created.record.is_active, true);

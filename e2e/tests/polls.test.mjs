@@ -150,7 +150,7 @@ test('everyone votes once, never for themselves, and results rank by votes then 
   assert.equal(r.status, 'open');
   assert.equal(r.deadline, poll.deadline);
   assert.equal(r.total_votes, 0);
-  assert.equal(r.voted, false);
+  assert.equal(r.voted, false, 'voted is false before the caller votes');
 
   const vote = await world.vote(a.pb, poll, options, '지호');
   assert.deepEqual({ poll: vote.poll, option: vote.option }, { poll: poll.id, option: options[2].id });
@@ -228,4 +228,30 @@ test('votes on another poll\'s option, after the deadline or on a closed poll ar
   const err = await rejects(world.vote(a.pb, second, secondOptions, '하윤'), 400, 'a vote after the deadline');
   assert.match(err.response.message, /closed/i);
   assert.equal((await world.results(a.pb, second)).total_votes, 0);
+});
+
+test('a non-anonymous poll names each option\'s voters once revealed', async (t) => {
+  const world = fixture(t, server);
+  const { circle, people } = await world.circleOf(['민지', '서준', '하윤', '지호']);
+  const [a, b, c] = people;
+  const poll = await world.poll(a.pb, circle, { is_anonymous: false });
+  assert.equal(poll.is_anonymous, false);
+  const options = await world.options(a.pb, poll);
+
+  await world.vote(a.pb, poll, options, '하윤');
+  await world.vote(b.pb, poll, options, '하윤');
+  let r = await world.results(c.pb, poll);
+  assert.equal(r.is_anonymous, false);
+  assert.ok(r.options.every((o) => o.votes === null && !o.voters), 'no voters before the reveal');
+
+  await world.vote(c.pb, poll, options, '서준');
+  r = await world.results(c.pb, poll);
+  assert.deepEqual(
+    r.options.map((o) => [o.nickname, o.votes, o.voters ?? []]),
+    [
+      ['하윤', 2, ['민지', '서준']],
+      ['서준', 1, ['하윤']],
+      ['지호', 0, []],
+    ],
+  );
 });

@@ -91,12 +91,16 @@ test('a member sees option counts only from the threshold on and every total; a 
   assert.equal(member.options.length, 4, 'no late option events');
 });
 
-test('a member sees the poll close live', async (t) => {
+test('a member sees the poll close live, and a poll closing below the threshold never shows counts', async (t) => {
   const world = fixture(t, server);
   const { circle, people } = await world.circleOf(['민지', '서준', '하윤']);
-  const poll = await world.poll(people[0].pb, circle);
-  const member = await watch(people[1].pb, poll);
+  const [a, b] = people;
+  const poll = await world.poll(a.pb, circle);
+  const options = await world.options(a.pb, poll);
+  const member = await watch(b.pb, poll);
   const stranger = await watch(await world.user(), poll);
+  await world.vote(a.pb, poll, options, '서준');
+  await world.vote(b.pb, poll, options, '하윤');
 
   // a superuser moves the deadline into the past; the dispatcher closes the poll
   const su = await world.admin();
@@ -106,7 +110,14 @@ test('a member sees the poll close live', async (t) => {
     timeoutMs: 10_000,
   });
   assert.equal(closed.record.id, poll.id);
-  assert.equal(closed.record.total_votes, 0);
+  assert.equal(closed.record.total_votes, 2);
+
+  const r = await world.results(b.pb, poll);
+  assert.equal(r.status, 'closed');
+  assert.equal(r.total_votes, 2);
+  assert.equal(r.revealed, false);
+  assert.ok(r.options.every((o) => o.votes === null && o.percent === null), 'counts stay hidden after the close');
+  assert.ok((await world.options(b.pb, poll)).every((o) => o.vote_count === 0), 'vote_count stays 0');
   assert.deepEqual(member.options, [], 'closing below the threshold publishes no counts');
 
   await sleep(QUIET_MS);
