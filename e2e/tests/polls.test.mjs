@@ -209,7 +209,7 @@ test('everyone votes once, never for themselves, and results rank by votes then 
   assert.ok(rows.every((v) => !v.member && !('user' in v)), 'anonymous vote rows hold no member or user');
 });
 
-test('votes on another poll\'s option, after the deadline or on a closed poll are refused', async (t) => {
+test('votes for another poll\'s option or after the deadline are refused', async (t) => {
   const world = fixture(t, server);
   const { circle, people } = await world.circleOf(['민지', '서준', '하윤']);
   const [a, b] = people;

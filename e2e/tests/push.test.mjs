@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 
-import { expectNoLeftovers, fixture, minutesFromNow, serverTest, sleep, waitUntil } from '../lib/circly.mjs';
+import { expectNoLeftovers, fixture, minutesFromNow, rejects, serverTest, sleep, waitUntil } from '../lib/circly.mjs';
 import { startFakeExpo } from '../lib/fake-expo.mjs';
 import { randomToken, startServer } from '../lib/server.mjs';
 
@@ -89,7 +89,7 @@ test('a new poll is announced to every member but its creator', async (t) => {
 test('results go to every member when the poll closes', async (t) => {
   const world = fixture(t, server);
   const { circle, people } = await circleWithTokens(world, ['민지', '서준', '하윤', '지호']);
-  const [a, b, c] = people;
+  const [a, b, c, d] = people;
   const poll = await world.poll(a.pb, circle);
   const options = await world.options(a.pb, poll);
   await world.vote(a.pb, poll, options, '서준');
@@ -110,6 +110,8 @@ test('results go to every member when the poll closes', async (t) => {
   const r = await world.results(b.pb, poll);
   assert.equal(r.status, 'closed');
   assert.equal(r.total_votes, 3);
+  const err = await rejects(world.vote(d.pb, poll, options, '서준'), 400, 'a vote on a closed poll');
+  assert.match(err.response.message, /closed/i);
 
   await sleep(QUIET_MS);
   assert.deepEqual(recipients(where, people), people.map((p) => p.nickname).sort(), 'everyone, once');
