@@ -91,10 +91,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * @param {object} [options]
  * @param {Record<string,string>} [options.env] extra environment (CIRCLY_* settings)
  * @param {string[]} [options.args] extra arguments for `serve`
+ * @param {boolean} [options.rateLimits] false turns PocketBase's rate limiter
+ *   off once the server is up (many users from 127.0.0.1); default: as shipped (on)
  * @returns {Promise<{url: string, port: number, adminEmail: string, adminPassword: string,
  *   dataDir: string, pid: number, output: () => string, stop: () => Promise<void>}>}
  */
-export async function startServer({ env = {}, args = [] } = {}) {
+export async function startServer({ env = {}, args = [], rateLimits = true } = {}) {
   if (!existsSync(CIRCLY_BIN)) {
     throw new Error(`Circly binary not found at ${CIRCLY_BIN}; run \`make build\` or set CIRCLY_BIN.`);
   }
@@ -197,7 +199,16 @@ export async function startServer({ env = {}, args = [] } = {}) {
     await sleep(100);
   }
 
-  return { url, port, adminEmail, adminPassword, dataDir, pid: child.pid, output, stop };
+  const server = { url, port, adminEmail, adminPassword, dataDir, pid: child.pid, output, stop };
+  if (!rateLimits) {
+    try {
+      await setRateLimits(server, false);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+  return server;
 }
 
 /** A PocketBase SDK client for the server, without auto-cancellation. */
@@ -221,6 +232,19 @@ export async function deviceLogin(pb, credentials = {}) {
   });
   pb.authStore.save(res.token, res.record);
   return { ...res, device_id: deviceId, device_secret: deviceSecret };
+}
+
+/**
+ * Turns PocketBase's rate limiter on or off (superuser PATCH /api/settings);
+ * the rules themselves are kept.
+ */
+export async function setRateLimits(server, enabled) {
+  const admin = await adminClient(server);
+  const settings = await admin.settings.update({ rateLimits: { enabled } });
+  if (settings.rateLimits?.enabled !== enabled) {
+    throw new Error(`rate limiter still ${enabled ? 'off' : 'on'} after PATCH /api/settings`);
+  }
+  admin.authStore.clear();
 }
 
 /** A client signed in as the server's superuser. */
