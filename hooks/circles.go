@@ -561,6 +561,11 @@ func requireUser(e *core.RequestEvent) (*core.Record, error) {
 	if e.Auth.Collection().Name != collections.Users {
 		return nil, e.ForbiddenError("Only app users can do this.", nil)
 	}
+	// read the body now: a malformed one is refused before anything
+	// changes (the response is enriched from the same parsed request)
+	if _, err := e.RequestInfo(); err != nil {
+		return nil, e.BadRequestError("The request body is not valid.", err)
+	}
 	return e.Auth, nil
 }
 

@@ -269,6 +269,8 @@ func TestNewInvite(t *testing.T) {
 		{name: "a former member gets 404", method: "POST", url: routeURL("invite"), auth: asFormer, status: 404, after: same},
 		{name: "a member who is not the creator gets 403", method: "POST", url: routeURL("invite"), auth: asMember, status: 403, after: same},
 		{name: "an unknown circle is 404", method: "POST", url: fixedURL("/api/circly/circles/nosuchcircle123/invite"), auth: asCreator, status: 404},
+		{name: "a malformed body is refused before the invite changes", method: "POST", url: routeURL("invite"), auth: asCreator,
+			body: body(`{bad`), status: 400, after: same},
 	})
 }
 

@@ -275,7 +275,7 @@ func TestCirclesCreate(t *testing.T) {
 
 	cases := []scenario{
 		{name: "anonymous cannot create", method: "POST", url: circlesURL, auth: anonymous,
-			body: body(`{"name":"x","nickname":"me"}`), status: 400,
+			body: body(`{"name":"x","nickname":"me"}`), status: 401,
 			after: func(t testing.TB, f *circleFixture, _ map[string]any) {
 				if n, _ := f.app.CountRecords(collections.Circles); n != 2 {
 					t.Fatalf("circles = %d", n)

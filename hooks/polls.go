@@ -3,11 +3,15 @@ package hooks
 import (
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"circly/collections"
@@ -74,9 +78,12 @@ func (s *Service) onPollCreateRequest(e *core.RecordRequestEvent) error {
 			fieldError("deadline", "validation_deadline_out_of_range", "Must be between 1 minute and 7 days from now."))
 	}
 
-	if _, ok := info.Body["is_anonymous"]; !ok {
-		e.Record.Set("is_anonymous", true)
+	anonymous, ok := anonymousFromBody(rawBodyValue(e.RequestEvent, "is_anonymous", info.Body))
+	if !ok {
+		return e.BadRequestError("is_anonymous must be true or false.",
+			fieldError("is_anonymous", "validation_invalid_bool", "Must be true or false."))
 	}
+	e.Record.Set("is_anonymous", anonymous)
 	e.Record.Set("creator", e.Auth.Id)
 	e.Record.Set("question_text", template.GetString("question_text"))
 	e.Record.Set("status", collections.PollOpen)
@@ -124,6 +131,60 @@ func (s *Service) onPollCreateRequest(e *core.RecordRequestEvent) error {
 
 		return createPollKey(txApp, poll.Id)
 	})
+}
+
+// anonymousFromBody reads is_anonymous: absent, null or empty means the
+// default (anonymous); a bool or its text form ("true"/"false", as multipart
+// forms send it) is taken as given; anything else is refused (ok false), so
+// a client bug can never quietly make a poll non-anonymous.
+func anonymousFromBody(v any) (anonymous bool, ok bool) {
+	switch x := v.(type) {
+	case nil:
+		return true, true
+	case bool:
+		return x, true
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "":
+			return true, true
+		case "true", "1":
+			return true, true
+		case "false", "0":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// rawBodyValue returns a body value as the client sent it. PocketBase's
+// record create hands hooks a body already cast to the fields' types (a
+// bool field turns null or "maybe" into false); where the difference
+// matters, read the JSON body again (the request body is re-readable) or
+// the submitted form value. fallback is the parsed body, used when neither
+// is available.
+func rawBodyValue(e *core.RequestEvent, key string, fallback map[string]any) any {
+	if e.Request.MultipartForm != nil {
+		if v, ok := e.Request.MultipartForm.Value[key]; ok && len(v) > 0 {
+			return v[len(v)-1]
+		}
+		return nil
+	}
+	if e.Request.PostForm != nil && len(e.Request.PostForm) > 0 {
+		if _, ok := e.Request.PostForm[key]; ok {
+			return e.Request.PostForm.Get(key)
+		}
+		return nil
+	}
+	if rr, ok := e.Request.Body.(router.Rereader); ok {
+		rr.Reread()
+		var body map[string]any
+		err := json.NewDecoder(io.LimitReader(e.Request.Body, 1<<20)).Decode(&body)
+		rr.Reread()
+		if err == nil {
+			return body[key]
+		}
+	}
+	return fallback[key]
 }
 
 // findActiveMember returns the active membership of user in circle, or nil.

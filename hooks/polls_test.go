@@ -111,6 +111,20 @@ func TestPollCreate(t *testing.T) {
 			s.Body = body(p.circle.Id, p.template.Id, dt(time.Hour), `,"is_anonymous":false`)
 		}),
 		lazy(tests.ApiScenario{
+			Name: "a null is_anonymous means the default (anonymous)", Method: "POST", URL: "/api/collections/polls/records",
+			ExpectedStatus: 200, ExpectedContent: []string{`"is_anonymous":true`},
+		}, p.setup(3), func(t testing.TB, s *tests.ApiScenario) {
+			s.Headers = circlytest.AuthHeader(t, p.users[1])
+			s.Body = body(p.circle.Id, p.template.Id, dt(time.Hour), `,"is_anonymous":null`)
+		}),
+		lazy(tests.ApiScenario{
+			Name: "a garbage is_anonymous is refused, not read as false", Method: "POST", URL: "/api/collections/polls/records",
+			ExpectedStatus: 400, ExpectedContent: []string{`"is_anonymous":{"code":"validation_invalid_bool"`}, AfterTestFunc: nothingCreated,
+		}, p.setup(3), func(t testing.TB, s *tests.ApiScenario) {
+			s.Headers = circlytest.AuthHeader(t, p.users[1])
+			s.Body = body(p.circle.Id, p.template.Id, dt(time.Hour), `,"is_anonymous":"maybe"`)
+		}),
+		lazy(tests.ApiScenario{
 			Name: "a stranger is refused", Method: "POST", URL: "/api/collections/polls/records",
 			ExpectedStatus: 403, ExpectedContent: []string{`"status":403`}, AfterTestFunc: nothingCreated,
 		}, p.setup(4), func(t testing.TB, s *tests.ApiScenario) {
@@ -119,7 +133,7 @@ func TestPollCreate(t *testing.T) {
 		}),
 		lazy(tests.ApiScenario{
 			Name: "anonymous is refused", Method: "POST", URL: "/api/collections/polls/records",
-			ExpectedStatus: 400, ExpectedContent: []string{`"status":400`}, AfterTestFunc: nothingCreated,
+			ExpectedStatus: 401, ExpectedContent: []string{`"status":401`}, AfterTestFunc: nothingCreated,
 		}, p.setup(4), func(t testing.TB, s *tests.ApiScenario) {
 			s.Body = body(p.circle.Id, p.template.Id, dt(time.Hour), "")
 		}),

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -9,16 +10,44 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+
+	"circly/collections"
 )
 
-// MiddlewareDisabledUserId identifies the middleware that refuses disabled users.
-const MiddlewareDisabledUserId = "circlyDisabledUser"
+// Middleware ids.
+const (
+	// MiddlewareDisabledUserId identifies the middleware that refuses disabled users.
+	MiddlewareDisabledUserId = "circlyDisabledUser"
+	// MiddlewareRequireUserForCreateId identifies the middleware that answers
+	// 401 to anonymous creates of circles, polls and votes.
+	MiddlewareRequireUserForCreateId = "circlyRequireUserForCreate"
+)
+
+// userCreatePath matches the collection API's create routes that need a
+// signed-in user, by collection name or id.
+var userCreatePath = regexp.MustCompile(`^/api/collections/(` + strings.Join([]string{
+	collections.Circles, collections.CirclesId,
+	collections.Polls, collections.PollsId,
+	collections.Votes, collections.VotesId,
+}, "|") + `)/records/?$`)
 
 func (s *Service) registerMiddlewares(app core.App) {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
 			// A disabled user's token may still be unexpired; refuse it on every
 			// route, right after PocketBase has loaded the auth record.
+			// Creating a circle, poll or vote needs a signed-in user; say so
+			// with a 401 instead of the generic 400 of a failed create rule.
+			e.Router.Bind(&hook.Handler[*core.RequestEvent]{
+				Id:       MiddlewareRequireUserForCreateId,
+				Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 2,
+				Func: func(re *core.RequestEvent) error {
+					if re.Auth == nil && re.Request.Method == http.MethodPost && userCreatePath.MatchString(re.Request.URL.Path) {
+						return re.UnauthorizedError("Sign in to do this.", nil)
+					}
+					return re.Next()
+				},
+			})
 			e.Router.Bind(&hook.Handler[*core.RequestEvent]{
 				Id:       MiddlewareDisabledUserId,
 				Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1,

@@ -31,7 +31,7 @@ func TestVoteChecks(t *testing.T) {
 	}
 	// options: [0]=members[1], [1]=members[2], [2]=members[3]
 	checks := []check{
-		{"anonymous caller", "", map[string]any{"poll": f.poll, "option": f.options[0]}, 400, "Failed to create record"},
+		{"anonymous caller", "", map[string]any{"poll": f.poll, "option": f.options[0]}, 401, "Sign in"},
 		{"stranger", stranger, map[string]any{"poll": f.poll, "option": f.options[0]}, 403, "Only members"},
 		{"missing poll", f.tokens[0], map[string]any{"option": f.options[0]}, 400, "Choose a poll"},
 		{"missing option", f.tokens[0], map[string]any{"poll": f.poll}, 400, "Choose an option"},
