@@ -399,7 +399,9 @@ func TestAuthorizationMatrixRoutes(t *testing.T) {
 		{"new invite", "POST", func(w *matrixWorld) string { return "/api/circly/circles/" + w.circle.Id + "/invite" }, nil, roles(roleCreator)},
 		{"leave", "POST", func(w *matrixWorld) string { return "/api/circly/circles/" + w.circle.Id + "/leave" }, nil, roles(roleMember, roleCreator)},
 		{"remove", "POST", func(w *matrixWorld) string { return "/api/circly/circles/" + w.circle.Id + "/remove" },
-			func(w *matrixWorld, role string) map[string]any { return map[string]any{"member": w.members["member2"].Id} }, roles(roleCreator)},
+			func(w *matrixWorld, role string) map[string]any {
+				return map[string]any{"member": w.members["member2"].Id}
+			}, roles(roleCreator)},
 		{"results", "GET", func(w *matrixWorld) string { return "/api/circly/polls/" + w.poll.Id + "/results" }, nil, roles(roleMember, roleCreator)},
 		{"invite preview", "GET", func(w *matrixWorld) string { return "/api/circly/invites/" + w.circle.GetString("invite_link_id") }, nil, everyoneButDisabled},
 	}
