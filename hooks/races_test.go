@@ -1,0 +1,150 @@
+package hooks_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+
+	"circly/circlytest"
+	"circly/collections"
+)
+
+// assertConsistent checks that a poll's counters equal its rows.
+func assertConsistent(t testing.TB, f *pollFixture) int {
+	t.Helper()
+	total, rows, tallies := f.counts(t)
+	sum := 0
+	for _, v := range tallies {
+		sum += v
+	}
+	var participants int
+	f.app.DB().Select("count(*)").From("_circly_participation").Where(dbx.HashExp{"poll": f.poll}).Row(&participants)
+	if total != rows || sum != rows || participants != rows {
+		t.Fatalf("total=%d rows=%d tally=%d participants=%d", total, rows, sum, participants)
+	}
+	return rows
+}
+
+// TestRaceVoteAgainstClose: votes racing the poll's close are either
+// counted before it or refused with 400; counts stay equal to rows.
+func TestRaceVoteAgainstClose(t *testing.T) {
+	t.Parallel()
+	app, svc := circlytest.NewTestAppWithConfig(t, circlytest.TestConfig())
+	for round := range 5 {
+		f := newPollFixture(t, app, 12, true)
+		var wg sync.WaitGroup
+		statuses := make([]int, 12)
+		for i := range 12 {
+			wg.Go(func() { statuses[i], _ = f.vote(t, i, i%len(f.options)) })
+		}
+		wg.Go(func() {
+			if _, err := svc.ClosePoll(app, f.poll); err != nil {
+				t.Errorf("close: %v", err)
+			}
+		})
+		wg.Wait()
+		accepted := 0
+		for _, s := range statuses {
+			switch s {
+			case 200:
+				accepted++
+			case 400:
+			default:
+				t.Fatalf("round %d: status %d", round, s)
+			}
+		}
+		if rows := assertConsistent(t, f); rows != accepted {
+			t.Fatalf("round %d: %d accepted, %d stored", round, accepted, rows)
+		}
+		if status, _ := f.vote(t, 0, 1); status != 400 {
+			t.Fatalf("round %d: a vote after the close got %d", round, status)
+		}
+	}
+}
+
+// TestRaceLeaveAgainstVote: a member leaving while voting ends with the
+// vote either counted or refused, never half-written.
+func TestRaceLeaveAgainstVote(t *testing.T) {
+	t.Parallel()
+	app := circlytest.NewTestApp(t)
+	for round := range 5 {
+		f := newPollFixture(t, app, 6, true)
+		var wg sync.WaitGroup
+		statuses := make([]int, 6)
+		for i := 1; i < 6; i++ {
+			wg.Go(func() { statuses[i], _ = f.vote(t, i, i%len(f.options)) })
+			wg.Go(func() {
+				status, _ := call(t, f.handler, "POST", "/api/circly/circles/"+f.circle.Id+"/leave", f.tokens[i], nil)
+				if status != 204 {
+					t.Errorf("leave: %d", status)
+				}
+			})
+		}
+		wg.Wait()
+		accepted := 0
+		for i := 1; i < 6; i++ {
+			switch statuses[i] {
+			case 200:
+				accepted++
+			case 403:
+			default:
+				t.Fatalf("round %d: vote status %d", round, statuses[i])
+			}
+		}
+		if rows := assertConsistent(t, f); rows != accepted {
+			t.Fatalf("round %d: %d accepted, %d stored", round, accepted, rows)
+		}
+	}
+}
+
+// TestRaceJoinAgainstNewInvite: a join with the old code racing a new
+// invite either joins (before the swap) or gets 404 — never a 5xx, never a
+// member beyond capacity.
+func TestRaceJoinAgainstNewInvite(t *testing.T) {
+	t.Parallel()
+	app := circlytest.NewTestApp(t)
+	app.Settings().RateLimits.Enabled = false
+	h := circlytest.Handler(t, app)
+	for round := range 8 {
+		circle, users, _ := circlytest.CircleWithMembers(t, app, 1)
+		code := circle.GetString("invite_code")
+		joiners := make([]string, 6)
+		for i := range joiners {
+			joiners[i] = circlytest.Token(t, circlytest.CreateUser(t, app))
+		}
+		var wg sync.WaitGroup
+		statuses := make([]int, len(joiners))
+		for i, tok := range joiners {
+			wg.Go(func() {
+				statuses[i], _ = call(t, h, "POST", "/api/circly/circles/join", tok, map[string]any{"invite_code": code, "nickname": "j" + string(rune('a'+i))})
+			})
+		}
+		wg.Go(func() {
+			status, _ := call(t, h, "POST", "/api/circly/circles/"+circle.Id+"/invite", circlytest.Token(t, users[0]), nil)
+			if status != 200 {
+				t.Errorf("new invite: %d", status)
+			}
+		})
+		wg.Wait()
+		joined := 0
+		for _, s := range statuses {
+			switch s {
+			case 200:
+				joined++
+			case 404:
+			default:
+				t.Fatalf("round %d: join status %d", round, s)
+			}
+		}
+		n, _ := app.CountRecords(collections.Members, dbx.HashExp{"circle": circle.Id, "is_active": true})
+		if int(n) != joined+1 {
+			t.Fatalf("round %d: %d joins answered 200, %d members", round, joined, n)
+		}
+		// the old code is dead now
+		status, _ := call(t, h, "POST", "/api/circly/circles/join", circlytest.Token(t, circlytest.CreateUser(t, app)), map[string]any{"invite_code": code, "nickname": "late"})
+		if status != 404 {
+			t.Fatalf("round %d: old code after the new invite: %d", round, status)
+		}
+	}
+}
