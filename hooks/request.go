@@ -58,7 +58,9 @@ func onlyBodyKeys(e *core.RequestEvent, allowed ...string) error {
 	slices.Sort(refused)
 	data := validation.Errors{}
 	for _, key := range refused {
-		data[key] = validation.NewError("validation_field_not_writable", "This field cannot be changed.")
+		// the key is the client's: PocketBase writes error answers only
+		// when they are valid UTF-8, and a form body's keys need not be
+		data[strings.ToValidUTF8(key, "\uFFFD")] = validation.NewError("validation_field_not_writable", "This field cannot be changed.")
 	}
 	return apis.NewApiError(http.StatusBadRequest, "Only "+strings.Join(allowed, ", ")+" can be changed.", data)
 }
