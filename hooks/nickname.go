@@ -99,9 +99,23 @@ func NicknameKey(s string) string {
 		if isDefaultIgnorable(r) {
 			return -1
 		}
-		return r
+		return foldCherokee(r)
 	}, s)
 	return collapseSpaces(s)
+}
+
+// foldCherokee maps Cherokee small letters to their capitals, as Unicode
+// case folding does (CaseFolding.txt folds Cherokee to upper case, for
+// stability). golang.org/x/text/cases.Fold swaps the two cases instead, so
+// without this 'Ꮟ' and 'ꮟ' would get different keys.
+func foldCherokee(r rune) rune {
+	switch {
+	case r >= 0xAB70 && r <= 0xABBF: // Cherokee Small Letter A … Mv
+		return r - 0xAB70 + 0x13A0
+	case r >= 0x13F8 && r <= 0x13FD: // Cherokee Small Letter Ye … Mv
+		return r - 0x13F8 + 0x13F0
+	}
+	return r
 }
 
 // nicknameFieldError returns the validation error data of a refused nickname.
