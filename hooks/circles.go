@@ -288,6 +288,9 @@ func (s *Service) handleRemove(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	if err := readRequest(e); err != nil {
+		return err
+	}
 	var body RemoveRequest
 	if err := e.BindBody(&body); err != nil {
 		return e.BadRequestError("The request body is not valid.", err)

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/router"
 )
 
 // MiddlewareDisabledUserId identifies the middleware that refuses disabled users.
@@ -68,4 +70,22 @@ func onlyBodyKeys(e *core.RequestEvent, allowed ...string) error {
 // fieldError builds PocketBase's validation error data for one field.
 func fieldError(field, code, message string) validation.Errors {
 	return validation.Errors{field: validation.NewError(code, message)}
+}
+
+// readRequest parses the whole request, body included, the way PocketBase
+// reads it when a handler answers with a record (apis.EnrichRecord and
+// apis.RecordAuthResponse call e.RequestInfo). Handlers call it before they
+// change anything: a body PocketBase cannot parse (an unknown content type,
+// a malformed multipart or XML body, one over the size limit) is then a
+// 4xx up front, not a failure while the answer is built, after the change
+// is done. The body limit's 413 passes through; anything else is a 400.
+func readRequest(e *core.RequestEvent) error {
+	if _, err := e.RequestInfo(); err != nil {
+		var apiErr *router.ApiError
+		if errors.As(err, &apiErr) {
+			return apiErr
+		}
+		return e.BadRequestError("The request body is not valid.", err)
+	}
+	return nil
 }
