@@ -16,7 +16,7 @@ run: build
 	./$(BIN) serve --http $(HTTP) --dir ./pb_data
 
 ## test: vet, every Go test with -race, then the end-to-end suite
-test: vet test-go e2e
+test: vet test-go fuzz e2e
 
 test-go:
 	$(GO) test -race -count=1 ./...
@@ -25,6 +25,15 @@ vet:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## fuzz: each fuzz target of ./hooks for $(FUZZTIME), one after the other
+## (go fuzzes one target at a time); longer runs: make fuzz FUZZTIME=1m
+FUZZ_TARGETS := FuzzDeviceLoginBody FuzzJoinBody FuzzPollCreateBody FuzzVoteBody FuzzInviteCodeAndLink FuzzNickname
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $$t for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./hooks; \
+	done
 
 ## e2e: only the end-to-end suite (real binary + PocketBase JS SDK + headless Chromium)
 e2e: build

@@ -48,6 +48,9 @@ func (s *Service) registerDeviceAuth(app core.App) {
 // handleDeviceAuth registers an unknown device or logs a known one in and
 // answers with PocketBase's auth response plus meta.created.
 func (s *Service) handleDeviceAuth(e *core.RequestEvent) error {
+	if err := readRequest(e); err != nil {
+		return err
+	}
 	var body DeviceCredentials
 	if err := e.BindBody(&body); err != nil {
 		return e.BadRequestError("The request body is not valid JSON.", err)

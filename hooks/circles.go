@@ -288,6 +288,9 @@ func (s *Service) handleRemove(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	if err := readRequest(e); err != nil {
+		return err
+	}
 	var body RemoveRequest
 	if err := e.BindBody(&body); err != nil {
 		return e.BadRequestError("The request body is not valid.", err)
@@ -563,8 +566,8 @@ func requireUser(e *core.RequestEvent) (*core.Record, error) {
 	}
 	// read the body now: a malformed one is refused before anything
 	// changes (the response is enriched from the same parsed request)
-	if _, err := e.RequestInfo(); err != nil {
-		return nil, e.BadRequestError("The request body is not valid.", err)
+	if err := readRequest(e); err != nil {
+		return nil, err
 	}
 	return e.Auth, nil
 }

@@ -200,6 +200,9 @@ func (s *Service) handleNewInvite(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	if err := readRequest(e); err != nil {
+		return err
+	}
 	circle, err := NewInvite(e.App, e.Request.PathValue("id"), user.Id)
 	if err != nil {
 		return circleApiError(e, err)

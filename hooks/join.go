@@ -68,6 +68,9 @@ func (s *Service) handleJoin(e *core.RequestEvent, limiter *userRateLimiter) err
 		return e.TooManyRequestsError("Too many join attempts. Try again in a minute.", nil)
 	}
 
+	if err := readRequest(e); err != nil {
+		return err
+	}
 	var body JoinRequest
 	if err := e.BindBody(&body); err != nil {
 		return e.BadRequestError("The request body is not valid.", err)

@@ -22,6 +22,9 @@ var (
 	ErrNicknameInvalid  = errors.New("nickname contains invalid, control or invisible characters")
 )
 
+// maxNicknameInputBytes bounds the raw input NormalizeNickname looks at.
+const maxNicknameInputBytes = 1024
+
 // NormalizeNickname returns the form of a nickname that Circly stores and
 // shows, or an error saying why it cannot be used.
 //
@@ -44,6 +47,13 @@ var (
 //   - the result must have 1 to NicknameMaxLength code points and at least
 //     one visible character.
 func NormalizeNickname(s string) (string, error) {
+	// No nickname of at most NicknameMaxLength characters is longer than
+	// this in any spelling (NFKC composes at most a few code points into
+	// one); refusing early keeps a huge input from costing a huge
+	// normalisation.
+	if len(s) > maxNicknameInputBytes {
+		return "", ErrNicknameTooLong
+	}
 	if !utf8.ValidString(s) {
 		return "", ErrNicknameInvalid
 	}
@@ -99,9 +109,23 @@ func NicknameKey(s string) string {
 		if isDefaultIgnorable(r) {
 			return -1
 		}
-		return r
+		return foldCherokee(r)
 	}, s)
 	return collapseSpaces(s)
+}
+
+// foldCherokee maps Cherokee small letters to their capitals, as Unicode
+// case folding does (CaseFolding.txt folds Cherokee to upper case, for
+// stability). golang.org/x/text/cases.Fold swaps the two cases instead, so
+// without this 'Ꮟ' and 'ꮟ' would get different keys.
+func foldCherokee(r rune) rune {
+	switch {
+	case r >= 0xAB70 && r <= 0xABBF: // Cherokee Small Letter A … Mv
+		return r - 0xAB70 + 0x13A0
+	case r >= 0x13F8 && r <= 0x13FD: // Cherokee Small Letter Ye … Mv
+		return r - 0x13F8 + 0x13F0
+	}
+	return r
 }
 
 // nicknameFieldError returns the validation error data of a refused nickname.

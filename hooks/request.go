@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"errors"
 	"net/http"
 	"regexp"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/router"
 
 	"circly/collections"
 )
@@ -87,7 +89,9 @@ func onlyBodyKeys(e *core.RequestEvent, allowed ...string) error {
 	slices.Sort(refused)
 	data := validation.Errors{}
 	for _, key := range refused {
-		data[key] = validation.NewError("validation_field_not_writable", "This field cannot be changed.")
+		// the key is the client's: PocketBase writes error answers only
+		// when they are valid UTF-8, and a form body's keys need not be
+		data[strings.ToValidUTF8(key, "\uFFFD")] = validation.NewError("validation_field_not_writable", "This field cannot be changed.")
 	}
 	return apis.NewApiError(http.StatusBadRequest, "Only "+strings.Join(allowed, ", ")+" can be changed.", data)
 }
@@ -95,4 +99,22 @@ func onlyBodyKeys(e *core.RequestEvent, allowed ...string) error {
 // fieldError builds PocketBase's validation error data for one field.
 func fieldError(field, code, message string) validation.Errors {
 	return validation.Errors{field: validation.NewError(code, message)}
+}
+
+// readRequest parses the whole request, body included, the way PocketBase
+// reads it when a handler answers with a record (apis.EnrichRecord and
+// apis.RecordAuthResponse call e.RequestInfo). Handlers call it before they
+// change anything: a body PocketBase cannot parse (an unknown content type,
+// a malformed multipart or XML body, one over the size limit) is then a
+// 4xx up front, not a failure while the answer is built, after the change
+// is done. The body limit's 413 passes through; anything else is a 400.
+func readRequest(e *core.RequestEvent) error {
+	if _, err := e.RequestInfo(); err != nil {
+		var apiErr *router.ApiError
+		if errors.As(err, &apiErr) {
+			return apiErr
+		}
+		return e.BadRequestError("The request body is not valid.", err)
+	}
+	return nil
 }
