@@ -15,7 +15,7 @@ build:
 run: build
 	./$(BIN) serve --http $(HTTP) --dir ./pb_data
 
-## test: vet, every Go test with -race, then the end-to-end suite
+## test: vet + gofmt, every Go test with -race, a short fuzz run, then the end-to-end suite
 test: vet test-go fuzz e2e
 
 test-go:
