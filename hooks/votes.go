@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"circly/collections"
 )
@@ -120,19 +121,27 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 	userId := e.Auth.Id
 
 	// Checks first, on the concurrent read connections, so that the
-	// transaction below (SQLite has a single writer) stays short.
-	poll, err := e.App.FindRecordById(collections.Polls, pollId)
+	// transaction below (SQLite has a single writer) stays short. The poll
+	// is read as the four columns the checks need, not as a full record.
+	var poll struct {
+		Circle      string         `db:"circle"`
+		Status      string         `db:"status"`
+		Deadline    types.DateTime `db:"deadline"`
+		IsAnonymous bool           `db:"is_anonymous"`
+	}
+	err := e.App.DB().Select("circle", "status", "deadline", "is_anonymous").From(collections.Polls).
+		Where(dbx.HashExp{"id": pollId}).Limit(1).One(&poll)
 	if err != nil {
 		return e.NotFoundError(msgPollNotFound, nil)
 	}
-	memberId, err := activeMemberId(e.App, poll.GetString("circle"), userId)
+	memberId, err := activeMemberId(e.App, poll.Circle, userId)
 	if err != nil {
 		return err
 	}
 	if memberId == "" {
 		return e.ForbiddenError(msgNotMember, nil)
 	}
-	if poll.GetString("status") != collections.PollOpen || !time.Now().Before(poll.GetDateTime("deadline").Time()) {
+	if poll.Status != collections.PollOpen || !time.Now().Before(poll.Deadline.Time()) {
 		return e.BadRequestError(msgPollClosed, fieldError("poll", "validation_poll_closed", msgPollClosed))
 	}
 	var optionRow struct {
@@ -151,7 +160,7 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if poll.GetBool("is_anonymous") {
+	if poll.IsAnonymous {
 		e.Record.Set("member", "")
 	} else {
 		e.Record.Set("member", memberId)
@@ -192,8 +201,13 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 
 // announce sends a committed record's current state to realtime
 // subscribers through the hook PocketBase runs after a save, so the
-// collection's list/view rules decide who receives it.
+// collection's list/view rules decide who receives it. When no realtime
+// client subscribes to the record or its collection there is nobody to
+// tell, and the record is not even loaded.
 func (s *Service) announce(app core.App, ctx context.Context, collection, id string) {
+	if !hasSubscribers(app, collection, id) {
+		return
+	}
 	record, err := app.FindRecordById(collection, id)
 	if err != nil {
 		app.Logger().Warn("Realtime announce: record not found", "collection", collection, "id", id)
@@ -204,6 +218,32 @@ func (s *Service) announce(app core.App, ctx context.Context, collection, id str
 	if err := app.OnModelAfterUpdateSuccess().Trigger(event); err != nil {
 		app.Logger().Warn("Realtime announce failed", "collection", collection, "id", id, "error", err.Error())
 	}
+}
+
+// hasSubscribers reports whether any realtime client subscribes to the
+// record (by collection name or id) or to its whole collection: the topics
+// PocketBase's own broadcast of a record update looks for. A false answer
+// means that broadcast would send nothing.
+func hasSubscribers(app core.App, collection, id string) bool {
+	broker := app.SubscriptionsBroker()
+	if broker.TotalClients() == 0 {
+		return false
+	}
+	c, err := app.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return true // let the broadcast decide
+	}
+	prefixes := []string{
+		c.Name + "/" + id + "?", c.Id + "/" + id + "?",
+		c.Name + "/*?", c.Id + "/*?",
+		c.Name + "?", c.Id + "?", // PocketBase's older topic form
+	}
+	for _, client := range broker.Clients() {
+		if len(client.Subscriptions(prefixes...)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func alreadyVoted(e *core.RecordRequestEvent) error {
