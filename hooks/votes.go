@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -91,6 +92,15 @@ func voteLogGuard() *hook.Handler[*core.RequestEvent] {
 	}
 }
 
+// voteCheckQuery reads, for a poll, a user and an option, everything the
+// vote checks need; no row means no such poll.
+const voteCheckQuery = `SELECT p.[[circle]], p.[[status]], p.[[deadline]], p.[[is_anonymous]],
+	(SELECT m.[[id]] FROM {{members}} m
+		WHERE m.[[circle]] = p.[[circle]] AND m.[[user]] = {:user} AND m.[[is_active]] = TRUE LIMIT 1) AS [[member]],
+	o.[[poll]] AS [[option_poll]], o.[[member]] AS [[option_member]]
+	FROM {{polls}} p LEFT JOIN {{options}} o ON o.[[id]] = {:option}
+	WHERE p.[[id]] = {:poll} LIMIT 1`
+
 // onVoteCreateRequest checks a vote (API.md §5) and records it with the
 // counters in one transaction.
 //
@@ -121,46 +131,45 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 	userId := e.Auth.Id
 
 	// Checks first, on the concurrent read connections, so that the
-	// transaction below (SQLite has a single writer) stays short. The poll
-	// is read as the four columns the checks need, not as a full record.
-	var poll struct {
-		Circle      string         `db:"circle"`
-		Status      string         `db:"status"`
-		Deadline    types.DateTime `db:"deadline"`
-		IsAnonymous bool           `db:"is_anonymous"`
+	// transaction below (SQLite has a single writer) stays short. One query
+	// reads what every check needs: the poll's circle, status, deadline and
+	// kind, the caller's active membership in that circle, and the chosen
+	// option's poll and member.
+	var check struct {
+		Circle       string         `db:"circle"`
+		Status       string         `db:"status"`
+		Deadline     types.DateTime `db:"deadline"`
+		IsAnonymous  bool           `db:"is_anonymous"`
+		Member       sql.NullString `db:"member"`
+		OptionPoll   sql.NullString `db:"option_poll"`
+		OptionMember sql.NullString `db:"option_member"`
 	}
-	err := e.App.DB().Select("circle", "status", "deadline", "is_anonymous").From(collections.Polls).
-		Where(dbx.HashExp{"id": pollId}).Limit(1).One(&poll)
+	err := e.App.DB().NewQuery(voteCheckQuery).
+		Bind(dbx.Params{"poll": pollId, "user": userId, "option": optionId}).One(&check)
 	if err != nil {
-		return e.NotFoundError(msgPollNotFound, nil)
-	}
-	memberId, err := activeMemberId(e.App, poll.Circle, userId)
-	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return e.NotFoundError(msgPollNotFound, nil)
+		}
 		return err
 	}
+	memberId := check.Member.String
 	if memberId == "" {
 		return e.ForbiddenError(msgNotMember, nil)
 	}
-	if poll.Status != collections.PollOpen || !time.Now().Before(poll.Deadline.Time()) {
+	if check.Status != collections.PollOpen || !time.Now().Before(check.Deadline.Time()) {
 		return e.BadRequestError(msgPollClosed, fieldError("poll", "validation_poll_closed", msgPollClosed))
 	}
-	var optionRow struct {
-		Poll   string `db:"poll"`
-		Member string `db:"member"`
-	}
-	err = e.App.DB().Select("poll", "member").From(collections.Options).
-		Where(dbx.HashExp{"id": optionId}).Limit(1).One(&optionRow)
-	if err != nil || optionRow.Poll != pollId {
+	if !check.OptionPoll.Valid || check.OptionPoll.String != pollId {
 		return e.BadRequestError(msgWrongOption, fieldError("option", "validation_wrong_option", msgWrongOption))
 	}
-	if optionRow.Member == memberId {
+	if check.OptionMember.String == memberId {
 		return e.BadRequestError(msgSelfVote, fieldError("option", "validation_self_vote", msgSelfVote))
 	}
 	participation, err := s.Secrets.ParticipationHash(pollId, userId)
 	if err != nil {
 		return err
 	}
-	if poll.IsAnonymous {
+	if check.IsAnonymous {
 		e.Record.Set("member", "")
 	} else {
 		e.Record.Set("member", memberId)
