@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"errors"
+	"runtime"
 	"sync"
 
 	"github.com/pocketbase/dbx"
@@ -139,6 +140,11 @@ func (b *ballotBox) run() {
 				}
 			}
 		}
+		// Let the requests that are ready to run check their ballots and
+		// queue them before this batch is taken. Without the yield, one
+		// CPU (GOMAXPROCS=1) runs this writer the moment the first ballot
+		// arrives, and every commit holds a single ballot.
+		runtime.Gosched()
 		batch = append(batch[:0], first)
 	fill:
 		for len(batch) < maxBallotsPerCommit {
