@@ -113,9 +113,12 @@ func (r *report) print(w io.Writer) {
 		p("| event after the vote was sent | %s | %s | %s |", ms(f.fromSend.p50), ms(f.fromSend.p99), ms(f.fromSend.max))
 		p("| vote request (with 1,000 subscribers) | %s | %s | %s |", ms(f.voteLatency.p50), ms(f.voteLatency.p99), ms(f.voteLatency.max))
 		p("")
-		p("Events delivered: %d of %d. Subscribing all took %s. p99 after the response %s (goal < 250 ms: %s).",
+		p("Events delivered: %d of %d. Subscribing all took %s. p99 after the response %s (goal < 250 ms: %s); "+
+			"counted from when the vote was sent, which includes the vote itself, p99 %s (< 250 ms: %s). "+
+			"Negative figures: the event arrived before the vote's response (PocketBase broadcasts before the handler answers).",
 			f.delivered, f.expected, f.connected.Round(time.Millisecond), ms(f.fromResp.p99),
-			verdict(f.fromResp.p99 < 250*time.Millisecond && f.delivered == f.expected))
+			verdict(f.fromResp.p99 < 250*time.Millisecond && f.delivered == f.expected),
+			ms(f.fromSend.p99), verdict(f.fromSend.p99 < 250*time.Millisecond && f.delivered == f.expected))
 		p("")
 	}
 
