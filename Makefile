@@ -36,7 +36,7 @@ screenshot: build
 
 ## bench: end-to-end benchmarks of the real binary (bench/: votes, login,
 ## results, realtime fan-out, push dispatch, footprint, growth); prints a
-## markdown table (about 10 minutes)
+## markdown table (about 3 minutes; see BENCHMARKS.md)
 bench:
 	$(GO) run ./bench
 
