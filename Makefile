@@ -6,7 +6,7 @@ BIN     ?= circly
 HTTP    ?= 127.0.0.1:8090
 FUZZTIME ?= 5s
 
-.PHONY: build run test test-go e2e bench bench-quick fuzz screenshot vet fmt clean docker
+.PHONY: build run test test-go e2e bench bench-quick bench-go fuzz screenshot vet fmt clean docker
 
 build:
 	$(GO) build -trimpath -ldflags "-s -w" -o $(BIN) .
@@ -43,8 +43,19 @@ e2e: build
 screenshot: build
 	cd e2e && npm ci --no-audit --no-fund --loglevel=error && CIRCLY_BIN=$(CURDIR)/$(BIN) node screenshot.mjs
 
-## bench: Go micro-benchmarks
+## bench: end-to-end benchmarks of the real binary (bench/: votes, login,
+## results, realtime fan-out, push dispatch, footprint, growth); prints a
+## markdown table (about 3 minutes; see BENCHMARKS.md)
 bench:
+	$(GO) run ./bench
+
+## bench-quick: votes, login and results in under a minute; the last line is
+## ratio=0.NN (vote rate / raw PocketBase create rate on the same server)
+bench-quick:
+	$(GO) run ./bench -quick
+
+## bench-go: Go micro-benchmarks
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchtime 2000x ./...
 
 fmt:

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"errors"
+	"runtime"
 	"sync"
 
 	"github.com/pocketbase/dbx"
@@ -139,6 +140,11 @@ func (b *ballotBox) run() {
 				}
 			}
 		}
+		// Let the requests that are ready to run check their ballots and
+		// queue them before this batch is taken. Without the yield, one
+		// CPU (GOMAXPROCS=1) runs this writer the moment the first ballot
+		// arrives, and every commit holds a single ballot.
+		runtime.Gosched()
 		batch = append(batch[:0], first)
 	fill:
 		for len(batch) < maxBallotsPerCommit {
@@ -247,16 +253,13 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 // publishes its own option. Below the threshold nothing is published, and a
 // poll that closes below it never publishes. It returns the options whose
 // published count changed. Plain SQL throughout: the tally changes without
-// an event or a timestamp.
+// an event or a timestamp. Two statements per vote: the poll's total first,
+// then one update of the options that also publishes when due (SQLite
+// evaluates every SET expression on the row's old values).
 func (s *Service) countVote(txApp core.App, pollId, optionId string) ([]string, error) {
 	db := txApp.DB()
-	_, err := db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + 1 WHERE [[id]] = {:id}").
-		Bind(dbx.Params{"id": optionId}).Execute()
-	if err != nil {
-		return nil, err
-	}
 	var total int
-	err = db.NewQuery("UPDATE {{polls}} SET [[total_votes]] = [[total_votes]] + 1, [[updated]] = {:now} WHERE [[id]] = {:id} RETURNING [[total_votes]]").
+	err := db.NewQuery("UPDATE {{polls}} SET [[total_votes]] = [[total_votes]] + 1, [[updated]] = {:now} WHERE [[id]] = {:id} RETURNING [[total_votes]]").
 		Bind(dbx.Params{"id": pollId, "now": types.NowDateTime().String()}).Row(&total)
 	if err != nil {
 		return nil, err
@@ -265,12 +268,16 @@ func (s *Service) countVote(txApp core.App, pollId, optionId string) ([]string, 
 	var changed []string
 	switch {
 	case total < s.Config.ResultsMinVotes:
-		return nil, nil
+		_, err = db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + 1 WHERE [[id]] = {:id}").
+			Bind(dbx.Params{"id": optionId}).Execute()
+		return nil, err
 	case total == s.Config.ResultsMinVotes:
-		err = db.NewQuery("UPDATE {{options}} SET [[vote_count]] = [[tally]] WHERE [[poll]] = {:poll} AND [[vote_count]] != [[tally]] RETURNING [[id]]").
-			Bind(dbx.Params{"poll": pollId}).Column(&changed)
+		// this option's tally, and every option's published count
+		err = db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + ([[id]] = {:id}), [[vote_count]] = [[tally]] + ([[id]] = {:id}) " +
+			"WHERE [[poll]] = {:poll} AND ([[id]] = {:id} OR [[vote_count]] != [[tally]]) RETURNING [[id]]").
+			Bind(dbx.Params{"poll": pollId, "id": optionId}).Column(&changed)
 	default:
-		err = db.NewQuery("UPDATE {{options}} SET [[vote_count]] = [[tally]] WHERE [[id]] = {:id} RETURNING [[id]]").
+		err = db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + 1, [[vote_count]] = [[tally]] + 1 WHERE [[id]] = {:id} RETURNING [[id]]").
 			Bind(dbx.Params{"id": optionId}).Column(&changed)
 	}
 	return changed, err

@@ -201,21 +201,6 @@ func findActiveMember(app core.App, circleId, userId string) (*core.Record, erro
 	return m, err
 }
 
-// activeMemberId returns the id of user's active membership in circle, or "".
-func activeMemberId(app core.App, circleId, userId string) (string, error) {
-	if circleId == "" || userId == "" {
-		return "", nil
-	}
-	var id string
-	err := app.DB().Select("id").From(collections.Members).
-		Where(dbx.HashExp{"circle": circleId, "user": userId, "is_active": true}).
-		Limit(1).Row(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return id, err
-}
-
 // activeMembersExcept lists a circle's active members other than exceptId,
 // by join time.
 func activeMembersExcept(app core.App, circleId, exceptId string) ([]*core.Record, error) {

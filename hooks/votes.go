@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"circly/collections"
 )
@@ -90,6 +92,15 @@ func voteLogGuard() *hook.Handler[*core.RequestEvent] {
 	}
 }
 
+// voteCheckQuery reads, for a poll, a user and an option, everything the
+// vote checks need; no row means no such poll.
+const voteCheckQuery = `SELECT p.[[circle]], p.[[status]], p.[[deadline]], p.[[is_anonymous]],
+	(SELECT m.[[id]] FROM {{members}} m
+		WHERE m.[[circle]] = p.[[circle]] AND m.[[user]] = {:user} AND m.[[is_active]] = TRUE LIMIT 1) AS [[member]],
+	o.[[poll]] AS [[option_poll]], o.[[member]] AS [[option_member]]
+	FROM {{polls}} p LEFT JOIN {{options}} o ON o.[[id]] = {:option}
+	WHERE p.[[id]] = {:poll} LIMIT 1`
+
 // onVoteCreateRequest checks a vote (API.md §5) and records it with the
 // counters in one transaction.
 //
@@ -120,38 +131,45 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 	userId := e.Auth.Id
 
 	// Checks first, on the concurrent read connections, so that the
-	// transaction below (SQLite has a single writer) stays short.
-	poll, err := e.App.FindRecordById(collections.Polls, pollId)
-	if err != nil {
-		return e.NotFoundError(msgPollNotFound, nil)
+	// transaction below (SQLite has a single writer) stays short. One query
+	// reads what every check needs: the poll's circle, status, deadline and
+	// kind, the caller's active membership in that circle, and the chosen
+	// option's poll and member.
+	var check struct {
+		Circle       string         `db:"circle"`
+		Status       string         `db:"status"`
+		Deadline     types.DateTime `db:"deadline"`
+		IsAnonymous  bool           `db:"is_anonymous"`
+		Member       sql.NullString `db:"member"`
+		OptionPoll   sql.NullString `db:"option_poll"`
+		OptionMember sql.NullString `db:"option_member"`
 	}
-	memberId, err := activeMemberId(e.App, poll.GetString("circle"), userId)
+	err := e.App.DB().NewQuery(voteCheckQuery).
+		Bind(dbx.Params{"poll": pollId, "user": userId, "option": optionId}).One(&check)
 	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return e.NotFoundError(msgPollNotFound, nil)
+		}
 		return err
 	}
+	memberId := check.Member.String
 	if memberId == "" {
 		return e.ForbiddenError(msgNotMember, nil)
 	}
-	if poll.GetString("status") != collections.PollOpen || !time.Now().Before(poll.GetDateTime("deadline").Time()) {
+	if check.Status != collections.PollOpen || !time.Now().Before(check.Deadline.Time()) {
 		return e.BadRequestError(msgPollClosed, fieldError("poll", "validation_poll_closed", msgPollClosed))
 	}
-	var optionRow struct {
-		Poll   string `db:"poll"`
-		Member string `db:"member"`
-	}
-	err = e.App.DB().Select("poll", "member").From(collections.Options).
-		Where(dbx.HashExp{"id": optionId}).Limit(1).One(&optionRow)
-	if err != nil || optionRow.Poll != pollId {
+	if !check.OptionPoll.Valid || check.OptionPoll.String != pollId {
 		return e.BadRequestError(msgWrongOption, fieldError("option", "validation_wrong_option", msgWrongOption))
 	}
-	if optionRow.Member == memberId {
+	if check.OptionMember.String == memberId {
 		return e.BadRequestError(msgSelfVote, fieldError("option", "validation_self_vote", msgSelfVote))
 	}
 	participation, err := s.Secrets.ParticipationHash(pollId, userId)
 	if err != nil {
 		return err
 	}
-	if poll.GetBool("is_anonymous") {
+	if check.IsAnonymous {
 		e.Record.Set("member", "")
 	} else {
 		e.Record.Set("member", memberId)
@@ -192,8 +210,13 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 
 // announce sends a committed record's current state to realtime
 // subscribers through the hook PocketBase runs after a save, so the
-// collection's list/view rules decide who receives it.
+// collection's list/view rules decide who receives it. When no realtime
+// client subscribes to the record or its collection there is nobody to
+// tell, and the record is not even loaded.
 func (s *Service) announce(app core.App, ctx context.Context, collection, id string) {
+	if !hasSubscribers(app, collection, id) {
+		return
+	}
 	record, err := app.FindRecordById(collection, id)
 	if err != nil {
 		app.Logger().Warn("Realtime announce: record not found", "collection", collection, "id", id)
@@ -204,6 +227,32 @@ func (s *Service) announce(app core.App, ctx context.Context, collection, id str
 	if err := app.OnModelAfterUpdateSuccess().Trigger(event); err != nil {
 		app.Logger().Warn("Realtime announce failed", "collection", collection, "id", id, "error", err.Error())
 	}
+}
+
+// hasSubscribers reports whether any realtime client subscribes to the
+// record (by collection name or id) or to its whole collection: the topics
+// PocketBase's own broadcast of a record update looks for. A false answer
+// means that broadcast would send nothing.
+func hasSubscribers(app core.App, collection, id string) bool {
+	broker := app.SubscriptionsBroker()
+	if broker.TotalClients() == 0 {
+		return false
+	}
+	c, err := app.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return true // let the broadcast decide
+	}
+	prefixes := []string{
+		c.Name + "/" + id + "?", c.Id + "/" + id + "?",
+		c.Name + "/*?", c.Id + "/*?",
+		c.Name + "?", c.Id + "?", // PocketBase's older topic form
+	}
+	for _, client := range broker.Clients() {
+		if len(client.Subscriptions(prefixes...)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func alreadyVoted(e *core.RecordRequestEvent) error {

@@ -1,0 +1,401 @@
+// Command bench measures Circly end to end: it builds the real binary
+// (-trimpath -ldflags "-s -w"), starts it on loopback with a fresh data dir
+// (serve --http 127.0.0.1:PORT --dir TMP --dev=false), loads it over HTTP
+// from this process and prints a markdown table.
+//
+//	make bench        # everything (about 3 minutes), table on stdout
+//	make bench-quick  # votes, device login, results in under a minute;
+//	                  # the last line is ratio=0.NN (vote rate / raw create rate)
+//	go run ./bench -h # flags
+//
+// Scenarios: (1) 64 concurrent voters against raw PocketBase creates of a
+// comparable record (collection bench_raw) on the same server; (2) device
+// login against PocketBase's authWithPassword; (3) results at 10, 1,000
+// and 100,000 votes (seeded into the stopped server's SQLite file);
+// (4) realtime fan-out to 1,000 SSE subscribers; (5) the notify package's
+// 10,000-recipient dispatch benchmarks; (6) footprint; (7) growth with
+// 1k/10k/100k seeded polls.
+//
+// Fairness: everything that is compared runs side by side in the same run,
+// in interleaved rounds (circly, raw, circly, raw, …); absolute figures are
+// medians over rounds. With taskset available the program re-executes
+// itself pinned to CPU 0 (so the Go runtime sizes GOMAXPROCS to 1) and
+// pins the server to CPU 1, so the load generator cannot starve the
+// server; without it the generator runs with GOMAXPROCS=1.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// pin says how processes are placed on CPUs.
+var pin struct {
+	enabled                     bool
+	loadCPU, serverCPU, allCPUs string
+}
+
+var logOut io.Writer = os.Stderr
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(logOut, "[%s] "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+type options struct {
+	quick   bool
+	repo    string
+	keep    bool
+	noPin   bool
+	tags    string
+	only    string
+	workers int
+	rounds  int
+	votes   int
+	bin     string
+}
+
+func main() {
+	var o options
+	flag.BoolVar(&o.quick, "quick", false, "scenarios 1-3 only, small (under a minute); last line ratio=0.NN")
+	flag.StringVar(&o.repo, "repo", ".", "repository root to build circly from")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary data dirs")
+	flag.BoolVar(&o.noPin, "no-pin", false, "do not pin the server and the load generator to CPUs")
+	flag.StringVar(&o.tags, "tags", "", "build tags for the server binary (e.g. pprof)")
+	flag.StringVar(&o.only, "only", "", "comma-separated scenarios to run (1-7); default all")
+	flag.IntVar(&o.workers, "workers", 64, "concurrent voters in scenario 1")
+	flag.StringVar(&o.bin, "bin", "", "use this circly binary instead of building one")
+	flag.IntVar(&o.rounds, "rounds", 0, "rounds of scenario 1 (0: default)")
+	flag.IntVar(&o.votes, "votes", 0, "votes per round of scenario 1 (0: default)")
+	flag.Parse()
+
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	repo, err := filepath.Abs(o.repo)
+	if err != nil {
+		return err
+	}
+	child := os.Getenv("CIRCLY_BENCH_CHILD") == "1"
+	bin := os.Getenv("CIRCLY_BENCH_BIN")
+	tmp := os.Getenv("CIRCLY_BENCH_TMP")
+
+	if !child {
+		tmp, err = os.MkdirTemp("", "circly_bench_*")
+		if err != nil {
+			return err
+		}
+		if o.bin != "" {
+			if bin, err = filepath.Abs(o.bin); err != nil {
+				return err
+			}
+		} else {
+			logf("building circly in %s", repo)
+			if bin, err = buildServer(repo, tmp, o.tags); err != nil {
+				return fmt.Errorf("build: %w", err)
+			}
+		}
+		_, tasksetErr := exec.LookPath("taskset")
+		if !o.noPin && tasksetErr == nil && runtime.NumCPU() >= 2 {
+			// re-execute pinned to CPU 0; the server will run on CPU 1
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			taskset, _ := exec.LookPath("taskset")
+			env := append(os.Environ(), "CIRCLY_BENCH_CHILD=1", "CIRCLY_BENCH_BIN="+bin, "CIRCLY_BENCH_TMP="+tmp, "CIRCLY_BENCH_PINNED=1")
+			argv := append([]string{"taskset", "-c", "0", self}, os.Args[1:]...)
+			return syscall.Exec(taskset, argv, env)
+		}
+		runtime.GOMAXPROCS(1)
+	}
+	if n, err := strconv.Atoi(os.Getenv("CIRCLY_BENCH_GOMAXPROCS")); err == nil && n > 0 {
+		runtime.GOMAXPROCS(n) // for experiments on the generator itself
+	}
+	pin.enabled = os.Getenv("CIRCLY_BENCH_PINNED") == "1"
+	pin.loadCPU, pin.serverCPU, pin.allCPUs = "0", "1", fmt.Sprintf("0-%d", runtime.NumCPU()-1)
+	if !o.keep {
+		defer os.RemoveAll(tmp)
+	}
+
+	rep := &report{quick: o.quick, bin: bin, workers: o.workers}
+	rep.placement = "load generator and server share all CPUs; generator GOMAXPROCS=1"
+	if pin.enabled {
+		rep.placement = fmt.Sprintf("server pinned to CPU %s (taskset), load generator to CPU %s (GOMAXPROCS=%d)", pin.serverCPU, pin.loadCPU, runtime.GOMAXPROCS(0))
+	}
+	rep.loadBefore = loadAvg()
+	started := time.Now()
+
+	if err := runScenarios(o, repo, bin, tmp, rep); err != nil {
+		return err
+	}
+	rep.loadAfter = loadAvg()
+	rep.elapsed = time.Since(started)
+	rep.print(os.Stdout)
+	return nil
+}
+
+func want(o options, n int) bool {
+	if o.only == "" {
+		return !o.quick || n <= 3
+	}
+	for _, f := range strings.Split(o.only, ",") {
+		if strings.TrimSpace(f) == fmt.Sprint(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func loadAvg() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(raw))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// sizes of the circles of scenario 1: 10 to 50 members
+var circleSizes = []int{10, 20, 30, 40, 50}
+
+func runScenarios(o options, repo, bin, tmp string, rep *report) error {
+	// scale
+	var (
+		pool, circleSets                = 400, 6
+		voteRounds, votesPerRound       = 3, 3000
+		authRounds, authN, authSlowN    = 3, 300, 40
+		resultsRounds, resultsN         = 3, 300
+		resultSizes                     = []int{10, 1000, 100000}
+		fanoutN, fanoutVotes            = 1000, 20
+		growth                          = []int{0, 1000, 10000, 100000}
+		growthRounds, growthVotesPerRnd = 3, 1500
+	)
+	if o.quick {
+		pool, circleSets = 150, 2
+		voteRounds, votesPerRound = 3, 800
+		authRounds, authN, authSlowN = 3, 100, 10
+		resultsRounds, resultsN = 3, 100
+	}
+
+	if o.rounds > 0 {
+		voteRounds = o.rounds
+	}
+	if o.votes > 0 {
+		votesPerRound = o.votes
+	}
+
+	if info, err := os.Stat(bin); err == nil {
+		rep.binaryBytes = info.Size()
+	}
+
+	// 6. cold start on fresh data dirs (before anything else loads the
+	// machine's page cache with a big database)
+	if want(o, 6) {
+		logf("cold start ×3")
+		starts, idle, err := coldStarts(bin, tmp, 3)
+		if err != nil {
+			return err
+		}
+		rep.coldStarts, rep.idleRSSFresh = starts, idle
+	}
+
+	dataDir := filepath.Join(tmp, "pb_data")
+	env := []string{
+		"CIRCLY_EXPO_BASE_URL=http://127.0.0.1:9", // nothing listens: pushes fail fast and are retried later
+		"CIRCLY_JOIN_PER_USER_PER_MINUTE=1000000", // setup joins many circles per user
+	}
+	logf("starting server (data %s)", dataDir)
+	s, err := newServer(bin, dataDir, env...)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	time.Sleep(time.Second)
+	rep.idleRSS = rssKB(s.pid(), "VmRSS")
+
+	need1 := want(o, 1) || want(o, 3) || want(o, 7)
+	var circles []*circle
+	if need1 {
+		logf("setup: %d users, %d circles of 10–50 members", pool, circleSets*len(circleSizes))
+		users, err := s.newUsers(pool)
+		if err != nil {
+			return err
+		}
+		var sizes []int
+		for range circleSets {
+			sizes = append(sizes, circleSizes...)
+		}
+		if circles, err = s.newCircles(users, sizes); err != nil {
+			return err
+		}
+		if err := s.createRawCollection(); err != nil {
+			return err
+		}
+	}
+
+	if want(o, 1) || want(o, 7) {
+		logf("scenario 1: votes vs raw creates, %d workers, %d rounds × %d", o.workers, voteRounds, votesPerRound)
+		r, err := benchVotes(s, circles, voteRounds, votesPerRound, o.workers, true)
+		if err != nil {
+			return err
+		}
+		rep.votes = &r
+	}
+
+	if want(o, 2) {
+		logf("scenario 2: device login vs authWithPassword")
+		r, err := benchAuth(s, authRounds, authN, authSlowN)
+		if err != nil {
+			return err
+		}
+		rep.auth = &r
+	}
+
+	var rpolls []*resultsPoll
+	if want(o, 3) || want(o, 7) {
+		logf("scenario 3: results at %v votes", resultSizes)
+		var fifty []*circle
+		for _, c := range circles {
+			if len(c.members) == 50 {
+				fifty = append(fifty, c)
+			}
+		}
+		if rpolls, err = prepareResultsPolls(s, fifty, resultSizes); err != nil {
+			return err
+		}
+		s.stop()
+		t0 := time.Now()
+		if err := seedResultsPolls(dataDir, rpolls); err != nil {
+			return err
+		}
+		logf("  seeded in %s", time.Since(t0).Round(time.Millisecond))
+		if err := s.restart(); err != nil {
+			return err
+		}
+		if err := benchResults(s, rpolls, resultsRounds, resultsN); err != nil {
+			return err
+		}
+		rep.results = cloneResults(rpolls)
+	}
+
+	if want(o, 4) {
+		logf("scenario 4: realtime fan-out to %d subscribers", fanoutN)
+		r, err := benchFanout(s, fanoutN, fanoutVotes, 300*time.Millisecond)
+		if err != nil {
+			return err
+		}
+		rep.fanout = &r
+	}
+
+	if want(o, 7) {
+		var tens []seedCircle
+		for _, c := range circles {
+			if len(c.members) != 10 {
+				continue
+			}
+			sc := seedCircle{id: c.id, creatorUser: c.members[0].id}
+			for k, u := range c.members {
+				sc.members = append(sc.members, u.member(c.id))
+				sc.nicknames = append(sc.nicknames, fmt.Sprintf("m%d", k))
+			}
+			tens = append(tens, sc)
+		}
+		tpl, err := s.templateId(circles[0].members[0].token)
+		if err != nil {
+			return err
+		}
+		seeded := 0
+		for _, level := range growth {
+			logf("scenario 7: growth to %d seeded polls", level)
+			s.stop()
+			t0 := time.Now()
+			if level > seeded {
+				if _, err := seedClosedPolls(dataDir, tens, tpl, "성장 측정용 질문", level-seeded); err != nil {
+					return err
+				}
+			}
+			seeded = level
+			g := growthRow{seededPolls: level, seedTime: time.Since(t0)}
+			if g.polls, g.votes, err = countRows(dataDir); err != nil {
+				return err
+			}
+			if err := s.restart(); err != nil {
+				return err
+			}
+			if g.vote, err = benchVotes(s, circles, growthRounds, growthVotesPerRnd, o.workers, false); err != nil {
+				return err
+			}
+			// results polls gained votes from nobody: their totals stand
+			if err := benchResults(s, rpolls, growthRounds, resultsN/2); err != nil {
+				return err
+			}
+			g.results = cloneResults(rpolls)
+			rep.growth = append(rep.growth, g)
+		}
+	}
+
+	if want(o, 1) || want(o, 7) {
+		// correctness under load: counters equal rows everywhere
+		s.stop()
+		badPolls, badOptions, err := checkCounts(dataDir)
+		if err != nil {
+			return err
+		}
+		rep.countCheck = fmt.Sprintf("%d polls / %d options with counters ≠ rows", badPolls, badOptions)
+		if badPolls+badOptions > 0 {
+			return fmt.Errorf("counters disagree with rows: %s", rep.countCheck)
+		}
+		if _, err := s.start(); err != nil {
+			return err
+		}
+	}
+	s.stop()
+
+	if want(o, 5) {
+		logf("scenario 5: notification dispatch (notify benchmarks)")
+		r, err := benchDispatch(repo, tmp)
+		if err != nil {
+			return err
+		}
+		rep.dispatch = &r
+	}
+	return nil
+}
+
+func cloneResults(in []*resultsPoll) []resultsPoll {
+	out := make([]resultsPoll, len(in))
+	for i, rp := range in {
+		out[i] = *rp
+	}
+	return out
+}
+
+// countRows counts polls and votes in a stopped server's database.
+func countRows(dataDir string) (polls, votes int, err error) {
+	db, err := openData(dataDir)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	if err = db.QueryRow("SELECT count(*) FROM polls").Scan(&polls); err != nil {
+		return
+	}
+	err = db.QueryRow("SELECT count(*) FROM votes").Scan(&votes)
+	return
+}
