@@ -105,10 +105,11 @@ export async function startServer({ env = {}, args = [], rateLimits = true } = {
   const dataDir = path.join(tmpDir, 'pb_data');
   const childEnv = { ...process.env, ...DEFAULT_ENV, ...env };
   const adminEmail = 'admin@example.com';
-  const adminPassword = randomToken(24);
+  // a leading letter: a password starting with "-" would be read as a flag
+  const adminPassword = `pw${randomToken(24)}`;
 
   // The working directory is the repository root, where pb_public/ lives.
-  const upsert = spawnSync(CIRCLY_BIN, ['superuser', 'upsert', adminEmail, adminPassword, '--dir', dataDir], {
+  const upsert = spawnSync(CIRCLY_BIN, ['superuser', 'upsert', adminEmail, adminPassword, '--dir', dataDir, '--dev=false'], {
     cwd: REPO_ROOT,
     env: childEnv,
     encoding: 'utf8',
