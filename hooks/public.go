@@ -19,7 +19,7 @@ func (s *Service) registerPublic(app core.App) {
 	}
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
-			e.Router.GET(JoinPagePath, func(re *core.RequestEvent) error {
+			joinPage := func(re *core.RequestEvent) error {
 				page, err := fs.ReadFile(s.Public, "join.html")
 				if err != nil {
 					return re.NotFoundError("", err)
@@ -30,7 +30,10 @@ func (s *Service) registerPublic(app core.App) {
 				re.Response.Header().Set("Referrer-Policy", "no-referrer")
 				re.Response.Header().Set("X-Frame-Options", "DENY")
 				return re.Blob(http.StatusOK, "text/html; charset=utf-8", page)
-			})
+			}
+			// with and without a trailing slash (chat apps sometimes add one)
+			e.Router.GET(JoinPagePath, joinPage)
+			e.Router.GET(JoinPagePath+"/", joinPage)
 			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
 				e.Router.GET("/{path...}", apis.Static(s.Public, false))
 			}
