@@ -311,12 +311,11 @@ func benchResults(s *server, polls []*resultsPoll, rounds, perRound int) error {
 // 4. Realtime fan-out
 
 type fanoutResult struct {
-	subscribers, votes        int
-	delivered, expected       int
-	fromResp, fromSend        stats
-	respP50PerVote            []time.Duration
-	voteLatency               stats
-	subscribeSetup, connected time.Duration
+	subscribers, votes  int
+	delivered, expected int
+	fromResp, fromSend  stats
+	voteLatency         stats
+	connected           time.Duration
 }
 
 // sseEvent is one received realtime message of a subscriber.

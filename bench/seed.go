@@ -131,9 +131,9 @@ func publishIfRevealed(tx *sql.Tx, pollId string) error {
 // seedCircle is a circle made through the API, described for seeding:
 // member ids in join order, nicknames, the creator's user id.
 type seedCircle struct {
-	id, creatorUser, creatorMember string
-	members                        []string // member ids, creator first
-	nicknames                      []string
+	id, creatorUser string
+	members         []string // member ids, creator first
+	nicknames       []string
 }
 
 // seedClosedPolls adds n closed anonymous polls to the given circles, each

@@ -132,7 +132,6 @@ type badCase struct {
 	body        func(w *world, tg badTarget) io.Reader
 	streamed    bool // no Content-Length: the body limit trips while reading
 	path        func(w *world, tg badTarget) string
-	token       func(w *world, tg badTarget) string
 	want        int
 }
 

@@ -169,7 +169,7 @@ func rawBodyValue(e *core.RequestEvent, key string, fallback map[string]any) any
 		}
 		return nil
 	}
-	if e.Request.PostForm != nil && len(e.Request.PostForm) > 0 {
+	if len(e.Request.PostForm) > 0 {
 		if _, ok := e.Request.PostForm[key]; ok {
 			return e.Request.PostForm.Get(key)
 		}

@@ -242,7 +242,7 @@ func reopen(t testing.TB, dir string, cfg hooks.Config, s notify.Settings) (core
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = app.ResetBootstrapState() })
+	t.Cleanup(func() { _ = app.ClearBootstrap() })
 	svc := hooks.Register(app, cfg, nil)
 	return app, notify.Register(app, svc, s)
 }
