@@ -2,9 +2,7 @@ package notify_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -125,15 +123,6 @@ func BenchmarkDispatch(b *testing.B) {
 	b.ReportMetric(float64(srv.SendRequests())/float64(b.N)*100, "requests/100notif")
 }
 
-// onlyWhenNamed skips the 10,000-recipient benchmarks unless -bench names
-// them (they take seconds per iteration; `make bench` runs every
-// benchmark 2000 times).
-func onlyWhenNamed(b *testing.B) {
-	if f := flag.Lookup("test.bench"); f == nil || !strings.Contains(strings.ToLower(f.Value.String()), "10k") {
-		b.Skip("runs only when named: -bench Dispatch10k")
-	}
-}
-
 const (
 	benchPolls   = 200
 	benchPerPoll = 50
@@ -143,7 +132,6 @@ const (
 // BenchmarkDispatch10k dispatches 10,000 recipients (200 polls × 50) to an
 // in-process fake Expo with pacing off.
 func BenchmarkDispatch10k(b *testing.B) {
-	onlyWhenNamed(b)
 	n, srv, fill := benchOutbox(b, expo.PacingOff)
 	var elapsed time.Duration
 	for range b.N {
@@ -164,7 +152,6 @@ func BenchmarkDispatch10k(b *testing.B) {
 // pacing at Expo's 600 notifications/s and reports the achieved rate
 // against the ideal 10,000 / 600 = 16.7 s.
 func BenchmarkDispatch10kPaced(b *testing.B) {
-	onlyWhenNamed(b)
 	const rate = 600
 	n, srv, fill := benchOutbox(b, rate)
 	var elapsed time.Duration
