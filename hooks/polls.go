@@ -38,12 +38,12 @@ func (s *Service) onPollCreateRequest(e *core.RecordRequestEvent) error {
 	if err := onlyBodyKeys(e.RequestEvent, "circle", "template", "deadline", "is_anonymous"); err != nil {
 		return err
 	}
+	if _, err := requireUser(e.RequestEvent); err != nil {
+		return err
+	}
 	info, err := e.RequestInfo()
 	if err != nil {
 		return err
-	}
-	if e.Auth == nil || e.Auth.Collection().Name != collections.Users {
-		return e.ForbiddenError("Only app users can start polls.", nil)
 	}
 
 	circleId := e.Record.GetString("circle")

@@ -23,13 +23,12 @@ import (
 
 // Vote error messages (API.md §5).
 const (
-	msgNotMember     = "Only members of the poll's circle can vote."
-	msgPollClosed    = "This poll is closed."
-	msgWrongOption   = "This option does not belong to the poll."
-	msgSelfVote      = "You cannot vote for yourself."
-	msgAlreadyVoted  = "You have already voted in this poll."
-	msgPollNotFound  = "The poll does not exist."
-	msgNotVotingUser = "Only app users can vote."
+	msgNotMember    = "Only members of the poll's circle can vote."
+	msgPollClosed   = "This poll is closed."
+	msgWrongOption  = "This option does not belong to the poll."
+	msgSelfVote     = "You cannot vote for yourself."
+	msgAlreadyVoted = "You have already voted in this poll."
+	msgPollNotFound = "The poll does not exist."
 )
 
 func (s *Service) registerVotes(app core.App) {
@@ -110,13 +109,13 @@ const voteCheckQuery = `SELECT p.[[circle]], p.[[status]], p.[[deadline]], p.[[i
 // and a per-poll salt that is destroyed when the poll closes. The true count
 // goes to the hidden "tally" with plain SQL (no realtime event, no
 // timestamp); the published vote_count follows it once the poll has enough
-// votes (see publishCounts).
+// votes (see countVote).
 func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 	if err := onlyBodyKeys(e.RequestEvent, "poll", "option"); err != nil {
 		return err
 	}
-	if e.Auth == nil || e.Auth.Collection().Name != collections.Users {
-		return e.ForbiddenError(msgNotVotingUser, nil)
+	if _, err := requireUser(e.RequestEvent); err != nil {
+		return err
 	}
 
 	pollId := e.Record.GetString("poll")
