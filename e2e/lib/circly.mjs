@@ -3,11 +3,11 @@
 // does (PocketBase JS SDK) and removes them all when the test ends.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 
 import { ClientResponseError } from 'pocketbase';
 
-import { adminClient, deviceLogin, newClient } from './server.mjs';
+import { adminClient, deviceLogin, newClient, startServer } from './server.mjs';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,6 +88,32 @@ export function serverTest(getServer, { timeout = 60_000 } = {}) {
         throw err;
       }
     });
+}
+
+/**
+ * Gives a test file one server (rate limiter off): started before its tests
+ * with `options` (an object, or an async function returning one, for
+ * options that need something started first), and stopped after them once
+ * `expectNoLeftovers` has checked that every test cleaned up. `onServer`
+ * receives the server; `onStop` runs after it stopped. Returns the file's
+ * `test` (see serverTest).
+ */
+export function sharedServer(options, onServer, { onStop } = {}) {
+  let server;
+  before(async () => {
+    const opts = typeof options === 'function' ? await options() : options;
+    server = await startServer({ rateLimits: false, ...opts });
+    onServer(server);
+  });
+  after(async () => {
+    try {
+      if (server) await expectNoLeftovers(server);
+    } finally {
+      await server?.stop();
+      await onStop?.();
+    }
+  });
+  return serverTest(() => server);
 }
 
 /**

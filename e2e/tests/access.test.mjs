@@ -4,27 +4,13 @@
 // empty list, never a record of the circle, and changes nothing.
 
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
 
 import { ClientResponseError } from 'pocketbase';
 
-import { expectNoLeftovers, fixture, serverTest } from '../lib/circly.mjs';
-import { startServer } from '../lib/server.mjs';
+import { fixture, sharedServer } from '../lib/circly.mjs';
 
 let server;
-const test = serverTest(() => server);
-
-before(async () => {
-  server = await startServer({ rateLimits: false });
-});
-
-after(async () => {
-  try {
-    if (server) await expectNoLeftovers(server);
-  } finally {
-    await server?.stop();
-  }
-});
+const test = sharedServer({}, (s) => (server = s));
 
 /**
  * A circle with a poll, votes and outbox rows, plus a retired template.

@@ -1,25 +1,12 @@
 // §1 Identity: device login, token refresh, the user's own record.
 
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
 
-import { expectNoLeftovers, fixture, rejects, serverTest } from '../lib/circly.mjs';
-import { deviceLogin, newClient, randomToken, setRateLimits, startServer } from '../lib/server.mjs';
+import { fixture, rejects, sharedServer } from '../lib/circly.mjs';
+import { deviceLogin, newClient, randomToken, setRateLimits } from '../lib/server.mjs';
 
 let server;
-const test = serverTest(() => server);
-
-before(async () => {
-  server = await startServer({ rateLimits: false });
-});
-
-after(async () => {
-  try {
-    if (server) await expectNoLeftovers(server);
-  } finally {
-    await server?.stop();
-  }
-});
+const test = sharedServer({}, (s) => (server = s));
 
 const login = (pb, body) => pb.send('/api/circly/auth/device', { method: 'POST', body });
 

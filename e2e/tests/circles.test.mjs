@@ -2,25 +2,11 @@
 // capacity conflicts, new invites, leave, remove, rejoin, the public preview.
 
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
 
-import { INVITE_CODE, INVITE_LINK_ID, expectNoLeftovers, fixture, parsePbDate, rejects, serverTest } from '../lib/circly.mjs';
-import { startServer } from '../lib/server.mjs';
+import { INVITE_CODE, INVITE_LINK_ID, fixture, parsePbDate, rejects, sharedServer } from '../lib/circly.mjs';
 
 let server;
-const test = serverTest(() => server);
-
-before(async () => {
-  server = await startServer({ rateLimits: false });
-});
-
-after(async () => {
-  try {
-    if (server) await expectNoLeftovers(server);
-  } finally {
-    await server?.stop();
-  }
-});
+const test = sharedServer({}, (s) => (server = s));
 
 const preview = (linkId) => fetch(`${server.url}/api/circly/invites/${linkId}`);
 const newInvite = (pb, circle) => pb.send(`/api/circly/circles/${circle.id}/invite`, { method: 'POST' });

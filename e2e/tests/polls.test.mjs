@@ -1,25 +1,11 @@
 // §3–§6 Templates, polls and their options, votes, results.
 
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
 
-import { expectNoLeftovers, fixture, minutesFromNow, rejects, serverTest } from '../lib/circly.mjs';
-import { startServer } from '../lib/server.mjs';
+import { fixture, minutesFromNow, rejects, sharedServer } from '../lib/circly.mjs';
 
 let server;
-const test = serverTest(() => server);
-
-before(async () => {
-  server = await startServer({ rateLimits: false });
-});
-
-after(async () => {
-  try {
-    if (server) await expectNoLeftovers(server);
-  } finally {
-    await server?.stop();
-  }
-});
+const test = sharedServer({}, (s) => (server = s));
 
 function assertSortedDesc(items, what) {
   for (let i = 1; i < items.length; i++) {

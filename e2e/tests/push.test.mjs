@@ -2,11 +2,10 @@
 // with what data, and what DeviceNotRegistered does to a user's token.
 
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
 
-import { expectNoLeftovers, fixture, minutesFromNow, rejects, serverTest, sleep, waitUntil } from '../lib/circly.mjs';
+import { fixture, minutesFromNow, rejects, sharedServer, sleep, waitUntil } from '../lib/circly.mjs';
 import { startFakeExpo } from '../lib/fake-expo.mjs';
-import { randomToken, startServer } from '../lib/server.mjs';
+import { randomToken } from '../lib/server.mjs';
 
 // the dispatcher runs every second; a push due now goes out within a few
 const PUSH_TIMEOUT_MS = 10_000;
@@ -15,29 +14,21 @@ const QUIET_MS = 2_500;
 
 let server;
 let expo;
-const test = serverTest(() => server);
-
-before(async () => {
-  expo = await startFakeExpo();
-  server = await startServer({
-    rateLimits: false,
-    env: {
-      CIRCLY_EXPO_BASE_URL: expo.url,
-      CIRCLY_DISPATCH_INTERVAL: '1',
-      CIRCLY_RECEIPT_DELAY: '1',
-      CIRCLY_EXPO_RATE: '0',
-    },
-  });
-});
-
-after(async () => {
-  try {
-    if (server) await expectNoLeftovers(server);
-  } finally {
-    await server?.stop();
-    await expo?.close();
-  }
-});
+const test = sharedServer(
+  async () => {
+    expo = await startFakeExpo();
+    return {
+      env: {
+        CIRCLY_EXPO_BASE_URL: expo.url,
+        CIRCLY_DISPATCH_INTERVAL: '1',
+        CIRCLY_RECEIPT_DELAY: '1',
+        CIRCLY_EXPO_RATE: '0',
+      },
+    };
+  },
+  (s) => (server = s),
+  { onStop: () => expo?.close() },
+);
 
 /** A circle whose members all registered an Expo push token (`person.token`). */
 async function circleWithTokens(world, nicknames) {

@@ -2,10 +2,8 @@
 // option counts only once revealed, poll totals and status, members only.
 
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
 
-import { expectNoLeftovers, fixture, minutesFromNow, serverTest, sleep, waitUntil } from '../lib/circly.mjs';
-import { startServer } from '../lib/server.mjs';
+import { fixture, minutesFromNow, sharedServer, sleep, waitUntil } from '../lib/circly.mjs';
 
 // how long "nothing arrives" is watched for
 const QUIET_MS = 1_500;
@@ -13,20 +11,8 @@ const QUIET_MS = 1_500;
 const SETTLE_MS = 300;
 
 let server;
-const test = serverTest(() => server);
-
-before(async () => {
-  // the dispatcher closes overdue polls every second
-  server = await startServer({ rateLimits: false, env: { CIRCLY_DISPATCH_INTERVAL: '1' } });
-});
-
-after(async () => {
-  try {
-    if (server) await expectNoLeftovers(server);
-  } finally {
-    await server?.stop();
-  }
-});
+// the dispatcher closes overdue polls every second
+const test = sharedServer({ env: { CIRCLY_DISPATCH_INTERVAL: '1' } }, (s) => (server = s));
 
 /** Subscribes pb the way the app does and records what arrives. */
 async function watch(pb, poll) {
