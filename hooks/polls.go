@@ -189,16 +189,14 @@ func rawBodyValue(e *core.RequestEvent, key string, fallback map[string]any) any
 
 // findActiveMember returns the active membership of user in circle, or nil.
 func findActiveMember(app core.App, circleId, userId string) (*core.Record, error) {
-	if circleId == "" || userId == "" {
+	if circleId == "" {
 		return nil, nil
 	}
-	m, err := app.FindFirstRecordByFilter(collections.Members,
-		"circle = {:circle} && user = {:user} && is_active = true",
-		dbx.Params{"circle": circleId, "user": userId})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	m, err := findMembership(app, circleId, userId)
+	if err != nil || m == nil || !m.GetBool("is_active") {
+		return nil, err
 	}
-	return m, err
+	return m, nil
 }
 
 // activeMembersExcept lists a circle's active members other than exceptId,
