@@ -39,7 +39,8 @@ func main() {
 		log.Fatal(err)
 	}
 
-	app := pocketbase.New()
+	// PocketBase's defaults, with secure_delete on (see hooks.DBConnect)
+	app := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: hooks.DBConnect})
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
 		Dir:          "pb_migrations",

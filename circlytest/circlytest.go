@@ -35,7 +35,7 @@ func baseDataDir() (string, error) {
 		if baseErr != nil {
 			return
 		}
-		app := core.NewBaseApp(core.BaseAppConfig{DataDir: baseDir, EncryptionEnv: "pb_test_env"})
+		app := core.NewBaseApp(core.BaseAppConfig{DataDir: baseDir, EncryptionEnv: "pb_test_env", DBConnect: hooks.DBConnect})
 		if baseErr = app.Bootstrap(); baseErr != nil {
 			return
 		}
@@ -110,7 +110,7 @@ func newApp(cfg hooks.Config) (*tests.TestApp, *hooks.Service, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("circlytest: base data dir: %w", err)
 	}
-	app, err := tests.NewTestApp(dir)
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: hooks.DBConnect})
 	if err != nil {
 		return nil, nil, err
 	}

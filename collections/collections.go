@@ -18,6 +18,7 @@ const (
 	Polls         = "polls"
 	Options       = "options"
 	Votes         = "votes"
+	Electors      = "electors"
 	Notifications = "notifications"
 )
 
@@ -30,12 +31,13 @@ const (
 	PollsId         = "circly_polls"
 	OptionsId       = "circly_options"
 	VotesId         = "circly_votes"
+	ElectorsId      = "circly_electors"
 	NotificationsId = "circly_notifications"
 )
 
 // All lists every Circly collection name in creation order. The authorization
 // matrix test iterates it, so a collection added without a row there fails.
-var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Notifications}
+var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Electors, Notifications}
 
 // activeMemberOf returns a rule fragment that holds when the requesting user
 // has an active membership in the circle named by circleExpr (a field path of

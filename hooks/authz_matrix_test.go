@@ -43,8 +43,8 @@ type matrixWorld struct {
 	tokens  map[string]string       // by role
 	members map[string]*core.Record // memberships in C by role (+ "member2")
 
-	circle, otherCircle, poll, template, vote, notification *core.Record
-	options                                                 map[string]*core.Record // option naming each role's membership
+	circle, otherCircle, poll, template, vote, elector, notification *core.Record
+	options                                                          map[string]*core.Record // option naming each role's membership
 }
 
 func newMatrixWorld(t testing.TB) *matrixWorld {
@@ -84,7 +84,14 @@ func newMatrixWorld(t testing.TB) *matrixWorld {
 	if status != 200 {
 		t.Fatalf("vote: %d %v", status, body)
 	}
-	w.vote, _ = app.FindRecordById(collections.Votes, body["id"].(string))
+	if _, ok := body["id"]; ok {
+		t.Fatalf("the vote answer hands out a handle to the stored row: %v", body)
+	}
+	w.vote, _ = app.FindFirstRecordByFilter(collections.Votes, "poll = {:p}", dbx.Params{"p": w.poll.Id})
+	w.elector, _ = app.FindFirstRecordByFilter(collections.Electors, "poll = {:p} && user = {:u}", dbx.Params{"p": w.poll.Id, "u": w.users[roleMember].Id})
+	if w.vote == nil || w.elector == nil {
+		t.Fatal("matrix world: no vote or elector row")
+	}
 
 	// former leaves after the poll started; disabled is disabled by an operator
 	w.members[roleFormer].Set("is_active", false)
@@ -212,6 +219,18 @@ var matrix = map[string]crud{
 			return map[string]any{"poll": w.poll.Id, "option": option.Id}
 		},
 		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"option": w.options[roleMember].Id} },
+	},
+	collections.Electors: {
+		list:   roles(roleSuperuser),
+		view:   roles(roleSuperuser),
+		create: roles(roleSuperuser),
+		update: roles(roleSuperuser),
+		del:    roles(roleSuperuser),
+		target: func(w *matrixWorld) *core.Record { return w.elector },
+		createBody: func(w *matrixWorld, role string) map[string]any {
+			return map[string]any{"poll": w.poll.Id, "user": w.users[roleStranger].Id}
+		},
+		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"user": w.users[roleStranger].Id} },
 	},
 	collections.Notifications: {
 		list:   roles(roleSuperuser),

@@ -1,8 +1,11 @@
 package hooks
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/pocketbase/dbx"
@@ -25,7 +28,6 @@ type ballot struct {
 }
 
 type ballotResult struct {
-	voteId         string
 	changedOptions []string
 	err            error
 }
@@ -167,9 +169,18 @@ func (b *ballotBox) write(batch []*ballot) {
 	results := make([]ballotResult, len(batch))
 	err := b.app.RunInTransaction(func(txApp core.App) error {
 		salts := map[string][]byte{}
+		var written []string // polls that got a vote in this commit
 		for i, v := range batch {
 			results[i] = b.writeOne(txApp, v, salts)
 			if err := results[i].err; err != nil && !errors.Is(err, errPollClosed) && !errors.Is(err, errAlreadyVoted) {
+				return err
+			}
+			if results[i].err == nil && !slices.Contains(written, v.pollId) {
+				written = append(written, v.pollId)
+			}
+		}
+		for _, pollId := range written {
+			if err := relayoutPoll(txApp, pollId); err != nil {
 				return err
 			}
 		}
@@ -222,9 +233,12 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 	// The unique index on (poll, voter_hash) refuses a second vote of the
 	// same user. This insert is the ballot's first write, so a refusal
 	// leaves nothing behind (SQLite undoes only the failed statement).
-	voteId := core.GenerateDefaultRandomId()
+	// A random rowid: a rowid table stores rows in rowid order, and
+	// SQLite's default rowid (max + 1) would keep the order in which votes
+	// arrived. The other indexes are keyed by random values too.
 	_, err = db.Insert(collections.Votes, dbx.Params{
-		"id":         voteId,
+		"rowid":      randomRowid(),
+		"id":         core.GenerateDefaultRandomId(),
 		"poll":       v.pollId,
 		"option":     v.optionId,
 		"voter_hash": voterHash,
@@ -244,14 +258,15 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 	if err != nil {
 		return ballotResult{err: err}
 	}
-	return ballotResult{voteId: voteId, changedOptions: changed}
+	return ballotResult{changedOptions: changed}
 }
 
 // countVote adds one vote to an option's hidden tally and to the poll's
-// total, and publishes counts: when the total reaches ResultsMinVotes every
-// option's vote_count takes its tally in this one step; after that each vote
-// publishes its own option. Below the threshold nothing is published, and a
-// poll that closes below it never publishes. It returns the options whose
+// total, and publishes the per-option counts in steps (API.md §6): with k =
+// ResultsMinVotes, every option's vote_count takes its tally when the total
+// first reaches k and then each time k more votes have come in (totals k,
+// 2k, 3k, …), so no member watching the counts can pin a single vote to its
+// option; ClosePoll publishes the final counts. It returns the options whose
 // published count changed. Plain SQL throughout: the tally changes without
 // an event or a timestamp. Two statements per vote: the poll's total first,
 // then one update of the options that also publishes when due (SQLite
@@ -265,20 +280,34 @@ func (s *Service) countVote(txApp core.App, pollId, optionId string) ([]string, 
 		return nil, err
 	}
 
-	var changed []string
-	switch {
-	case total < s.Config.ResultsMinVotes:
+	if !isCountStep(total, s.Config.ResultsMinVotes) {
 		_, err = db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + 1 WHERE [[id]] = {:id}").
 			Bind(dbx.Params{"id": optionId}).Execute()
 		return nil, err
-	case total == s.Config.ResultsMinVotes:
-		// this option's tally, and every option's published count
-		err = db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + ([[id]] = {:id}), [[vote_count]] = [[tally]] + ([[id]] = {:id}) " +
-			"WHERE [[poll]] = {:poll} AND ([[id]] = {:id} OR [[vote_count]] != [[tally]]) RETURNING [[id]]").
-			Bind(dbx.Params{"poll": pollId, "id": optionId}).Column(&changed)
-	default:
-		err = db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + 1, [[vote_count]] = [[tally]] + 1 WHERE [[id]] = {:id} RETURNING [[id]]").
-			Bind(dbx.Params{"id": optionId}).Column(&changed)
 	}
+	// this option's tally, and every option's published count
+	var changed []string
+	err = db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + ([[id]] = {:id}), [[vote_count]] = [[tally]] + ([[id]] = {:id}) " +
+		"WHERE [[poll]] = {:poll} AND ([[id]] = {:id} OR [[vote_count]] != [[tally]]) RETURNING [[id]]").
+		Bind(dbx.Params{"poll": pollId, "id": optionId}).Column(&changed)
 	return changed, err
+}
+
+// isCountStep reports whether a poll whose total just became total publishes
+// its per-option counts: at k, 2k, 3k, … (k < 1 counts as 1).
+func isCountStep(total, k int) bool {
+	if k < 1 {
+		k = 1
+	}
+	return total >= k && total%k == 0
+}
+
+// randomRowid returns a random positive rowid for a row whose position in
+// its table must not tell when it was written.
+func randomRowid() int64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return int64(binary.BigEndian.Uint64(b[:])&(1<<62-1)) + 1
 }

@@ -26,6 +26,9 @@ type Service struct {
 	ballotMu   sync.Mutex
 	ballots    *ballotBox
 	terminated bool
+
+	forgetMu      sync.Mutex
+	forgetPending bool
 }
 
 // Register binds all of Circly's routes, hooks and middlewares to app and
@@ -47,6 +50,9 @@ func Register(app core.App, cfg Config, public fs.FS) *Service {
 	// fail fast at start-up when the key cannot be read or created
 	app.OnBootstrap().BindFunc(func(e *core.BootstrapEvent) error {
 		if err := e.Next(); err != nil {
+			return err
+		}
+		if err := checkSecureDelete(e.App); err != nil {
 			return err
 		}
 		return s.Secrets.Check()

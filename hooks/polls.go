@@ -1,8 +1,10 @@
 package hooks
 
 import (
+	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -129,8 +131,22 @@ func (s *Service) onPollCreateRequest(e *core.RecordRequestEvent) error {
 			return err
 		}
 
+		if err := fixElectorate(txApp, poll.Id, circleId); err != nil {
+			return err
+		}
 		return createPollKey(txApp, poll.Id)
 	})
+}
+
+// fixElectorate records a new poll's electorate (API.md §5): the users who
+// are active members of its circle now, the creator included. Later joins,
+// and new accounts, are not in it.
+func fixElectorate(txApp core.App, pollId, circleId string) error {
+	_, err := txApp.DB().NewQuery(`INSERT INTO {{` + collections.Electors + `}} ([[id]], [[poll]], [[user]])
+		SELECT 'e' || lower(hex(randomblob(7))), {:poll}, [[user]] FROM {{` + collections.Members + `}}
+		WHERE [[circle]] = {:circle} AND [[is_active]] = TRUE AND [[user]] != ''`).
+		Bind(dbx.Params{"poll": pollId, "circle": circleId}).Execute()
+	return err
 }
 
 // anonymousFromBody reads is_anonymous: absent, null or empty means the
@@ -232,14 +248,19 @@ func pollKeySalt(app core.App, pollId string) (salt []byte, ok bool, err error) 
 var ErrPollNotFound = errors.New("poll not found")
 
 // ClosePoll closes an open poll: status becomes closed (a realtime event for
-// members), its vote-key salt is deleted and, for anonymous polls, its vote
-// rows are rewritten so that nothing links them to voters any more: each
-// voter_hash becomes random bytes and the rows are re-inserted in random
-// order with fresh ids, so neither the hash nor the insertion order says
-// anything. Counts are untouched; a poll closing below the results
-// threshold never reveals per-option counts. Closing a closed poll is a
-// no-op; closed reports whether this call closed it.
+// members), the final per-option counts are published when the poll reached
+// the results threshold, its vote-key salt is deleted and, for anonymous
+// polls, its vote rows are rewritten so that nothing links them to voters
+// any more: each voter_hash becomes random bytes and the rows are
+// re-inserted in random order with fresh ids and random rowids, so neither
+// the hash nor the stored order says anything; the participation records
+// are re-inserted in random order too. After the commit the WAL is
+// checkpointed and truncated (see Forget): with secure_delete on, no byte of
+// the database or its WAL holds the salt or the old hashes any more. A poll
+// closing below the threshold never reveals per-option counts. Closing a
+// closed poll is a no-op; closed reports whether this call closed it.
 func (s *Service) ClosePoll(app core.App, pollId string) (closed bool, err error) {
+	var published []string
 	err = app.RunInTransaction(func(txApp core.App) error {
 		poll, err := txApp.FindRecordById(collections.Polls, pollId)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -255,6 +276,13 @@ func (s *Service) ClosePoll(app core.App, pollId string) (closed bool, err error
 		if err := txApp.Save(poll); err != nil {
 			return err
 		}
+		if poll.GetInt("total_votes") >= s.Config.ResultsMinVotes {
+			err := txApp.DB().NewQuery("UPDATE {{options}} SET [[vote_count]] = [[tally]] WHERE [[poll]] = {:poll} AND [[vote_count]] != [[tally]] RETURNING [[id]]").
+				Bind(dbx.Params{"poll": pollId}).Column(&published)
+			if err != nil {
+				return err
+			}
+		}
 		if _, err := txApp.DB().Delete("_circly_poll_keys", dbx.HashExp{"poll": pollId}).Execute(); err != nil {
 			return err
 		}
@@ -263,44 +291,116 @@ func (s *Service) ClosePoll(app core.App, pollId string) (closed bool, err error
 				return err
 			}
 		}
+		if err := reshuffleParticipation(txApp, pollId); err != nil {
+			return err
+		}
 		closed = true
 		return nil
 	})
-	return closed, err
+	if err != nil || !closed {
+		return closed, err
+	}
+	for _, id := range published {
+		s.announce(app, context.Background(), collections.Options, id)
+	}
+	s.Forget(app)
+	return true, nil
 }
 
 // reshuffleVotes re-inserts a poll's vote rows in random order with fresh
-// ids and random hashes (plain SQL: no hooks, no realtime events).
+// ids, random rowids and random hashes (plain SQL: no hooks, no realtime
+// events).
 func reshuffleVotes(txApp core.App, pollId string) error {
-	var rows []struct {
-		Option string `db:"option"`
+	return rewriteVotes(txApp, pollId, true)
+}
+
+// relayoutPoll re-inserts an open poll's vote rows and participation
+// records in random order, keeping their content. The ballot box runs it in
+// every commit that added votes to the poll.
+//
+// Why: a random rowid puts a row at a random place in the b-tree, but
+// inside a page SQLite lays each new cell out below the previous one, so
+// the byte offsets of a poll's cells in the database file would still tell
+// the order in which its votes (and its voters) came. A poll has at most 49
+// votes, and under load one rewrite serves every vote of the group commit.
+func relayoutPoll(txApp core.App, pollId string) error {
+	if err := rewriteVotes(txApp, pollId, false); err != nil {
+		return err
 	}
-	err := txApp.DB().Select("option").From(collections.Votes).
-		Where(dbx.HashExp{"poll": pollId}).OrderBy("voter_hash").All(&rows)
+	return reshuffleParticipation(txApp, pollId)
+}
+
+// rewriteVotes deletes a poll's vote rows and inserts them again in random
+// order with random rowids; scrub also gives them fresh ids, random hashes
+// and no member (the close of an anonymous poll).
+func rewriteVotes(txApp core.App, pollId string, scrub bool) error {
+	var rows []dbx.NullStringMap
+	err := txApp.DB().Select("id", "option", "voter_hash", "member").From(collections.Votes).
+		Where(dbx.HashExp{"poll": pollId}).All(&rows)
 	if err != nil {
 		return err
 	}
 	if _, err := txApp.DB().Delete(collections.Votes, dbx.HashExp{"poll": pollId}).Execute(); err != nil {
 		return err
 	}
-	// rows are ordered by the (random) voter hash: already a random order
-	// unrelated to when each vote was cast
+	shuffle(rows)
 	for _, r := range rows {
-		id := core.GenerateDefaultRandomId()
-		_, err := txApp.DB().NewQuery(
-			"INSERT INTO {{votes}} ([[id]], [[poll]], [[option]], [[voter_hash]], [[member]]) " +
-				"VALUES ({:id}, {:poll}, {:option}, lower(hex(randomblob(32))), '')").
-			Bind(dbx.Params{"id": id, "poll": pollId, "option": r.Option}).Execute()
-		if err != nil {
+		row := dbx.Params{"rowid": randomRowid(), "id": r["id"].String, "poll": pollId, "option": r["option"].String,
+			"voter_hash": r["voter_hash"].String, "member": r["member"].String}
+		if scrub {
+			row["id"], row["voter_hash"], row["member"] = core.GenerateDefaultRandomId(), randomHex(32), ""
+		}
+		if _, err := txApp.DB().Insert(collections.Votes, row).Execute(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// randomHex returns n random bytes, hex-encoded.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
+// reshuffleParticipation re-inserts a poll's participation records in
+// random order. The table is keyed by hash, but SQLite lays new cells out
+// inside a page in the order they arrive; rewriting them leaves no trace of
+// the order in which people voted.
+func reshuffleParticipation(txApp core.App, pollId string) error {
+	var voters []string
+	err := txApp.DB().Select("voter").From("_circly_participation").
+		Where(dbx.HashExp{"poll": pollId}).Column(&voters)
+	if err != nil {
+		return err
+	}
+	if _, err := txApp.DB().Delete("_circly_participation", dbx.HashExp{"poll": pollId}).Execute(); err != nil {
+		return err
+	}
+	shuffle(voters)
+	for _, voter := range voters {
+		if _, err := txApp.DB().Insert("_circly_participation", dbx.Params{"poll": pollId, "voter": voter}).Execute(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shuffle puts s in a uniformly random order (crypto/rand).
+func shuffle[T any](s []T) {
+	for i := len(s) - 1; i > 0; i-- {
+		j := int(uint64(randomRowid()) % uint64(i+1))
+		s[i], s[j] = s[j], s[i]
+	}
+}
+
 // CloseDuePolls closes every open poll whose deadline has passed at now and
 // returns the ids it closed.
 func (s *Service) CloseDuePolls(app core.App, now time.Time) ([]string, error) {
+	s.forgetIfPending(app)
 	var ids []string
 	nowDT, err := types.ParseDateTime(now)
 	if err != nil {

@@ -102,6 +102,12 @@ func (s *Service) PollResults(app core.App, poll *core.Record, userId string) (*
 		}
 	}
 
+	// Counts are published in steps (see countVote): percentages are of the
+	// published votes, so they add up to 100 between steps too.
+	published := 0
+	for _, o := range options {
+		published += o.GetInt("vote_count")
+	}
 	for _, o := range options {
 		ro := ResultsOption{
 			Id:       o.Id,
@@ -112,8 +118,8 @@ func (s *Service) PollResults(app core.App, poll *core.Record, userId string) (*
 		if revealed {
 			votes := o.GetInt("vote_count")
 			percent := 0.0
-			if total > 0 {
-				percent = math.Round(float64(votes)*1000/float64(total)) / 10
+			if published > 0 {
+				percent = math.Round(float64(votes)*1000/float64(published)) / 10
 			}
 			ro.Votes, ro.Percent = &votes, &percent
 			ro.Voters = voters[o.Id]

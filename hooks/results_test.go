@@ -122,23 +122,32 @@ func TestResults(t *testing.T) {
 		Votes    *int     `json:"votes"`
 		Percent  *float64 `json:"percent"`
 	}
-	var opts []opt
-	raw, _ := json.Marshal(body["options"])
-	json.Unmarshal(raw, &opts)
-	wantOrder := []int{2, 0, 4, 1, 3} // votes desc, then order
-	wantVotes := []int{3, 1, 1, 0, 0}
-	wantPct := []float64{60, 20, 20, 0, 0}
-	if len(opts) != 5 {
-		t.Fatalf("%d options", len(opts))
-	}
-	for i, o := range opts {
-		if o.Order != wantOrder[i] || *o.Votes != wantVotes[i] || *o.Percent != wantPct[i] {
-			t.Fatalf("option %d = order %d votes %d percent %v", i, o.Order, *o.Votes, *o.Percent)
+	check := func(body map[string]any, wantOrder, wantVotes []int, wantPct []float64) {
+		t.Helper()
+		var opts []opt
+		raw, _ := json.Marshal(body["options"])
+		json.Unmarshal(raw, &opts)
+		if len(opts) != 5 {
+			t.Fatalf("%d options", len(opts))
 		}
-		if o.Member != f.members[o.Order+1].Id || o.Nickname != f.members[o.Order+1].GetString("nickname") {
-			t.Fatalf("option %d names the wrong member", i)
+		for i, o := range opts {
+			if o.Order != wantOrder[i] || *o.Votes != wantVotes[i] || *o.Percent != wantPct[i] {
+				t.Fatalf("option %d = order %d votes %d percent %v", i, o.Order, *o.Votes, *o.Percent)
+			}
+			if o.Member != f.members[o.Order+1].Id || o.Nickname != f.members[o.Order+1].GetString("nickname") {
+				t.Fatalf("option %d names the wrong member", i)
+			}
 		}
 	}
+	// open, 5 votes: the counts published at the step of 3 (option 2 ×2,
+	// option 4 ×1), percentages of those; votes desc, then order
+	check(body, []int{2, 4, 0, 1, 3}, []int{2, 1, 0, 0, 0}, []float64{66.7, 33.3, 0, 0, 0})
+	// closed: the final counts
+	if _, err := circlytest.ServiceOf(t, app).ClosePoll(app, f.poll); err != nil {
+		t.Fatal(err)
+	}
+	_, body = results(t, f, 1)
+	check(body, []int{2, 0, 4, 1, 3}, []int{3, 1, 1, 0, 0}, []float64{60, 20, 20, 0, 0})
 	if _, body := results(t, f, 3); body["voted"] != false {
 		t.Fatal("a non-voter reads voted=true")
 	}
@@ -193,7 +202,7 @@ func TestResultsNonAnonymous(t *testing.T) {
 func TestRealtimeMembersOnly(t *testing.T) {
 	t.Parallel()
 	app := circlytest.NewTestApp(t)
-	f := newPollFixture(t, app, 5, true)
+	f := newPollFixture(t, app, 7, true)
 	stranger := circlytest.CreateUser(t, app)
 
 	subscribe := func(user any) *subscriptions.DefaultClient {
@@ -249,10 +258,28 @@ func TestRealtimeMembersOnly(t *testing.T) {
 	if optionEvents != 2 || pollEvents != 1 {
 		t.Fatalf("at the threshold: %d option and %d poll events: %v", optionEvents, pollEvents, events)
 	}
+	// after the threshold the per-option counts move in steps of 3: votes 4
+	// and 5 change only the total, vote 6 publishes
 	f.mustVote(t, 3, 3)
+	f.mustVote(t, 4, 0)
 	events = drain(member)
-	if len(events) != 2 {
-		t.Fatalf("after the threshold: %v", events)
+	if len(events) != 2 || strings.Contains(strings.Join(events, ""), "options/") {
+		t.Fatalf("between steps: %v", events)
+	}
+	f.mustVote(t, 5, 1)
+	events = drain(member)
+	optionEvents, pollEvents = 0, 0
+	for _, ev := range events {
+		switch {
+		case strings.HasPrefix(ev, "options/"):
+			optionEvents++
+		case strings.HasPrefix(ev, "polls/"):
+			pollEvents++
+		}
+	}
+	// options 0 (2→3), 1 (1→2) and 3 (0→1) moved since the first step
+	if optionEvents != 3 || pollEvents != 1 {
+		t.Fatalf("at the second step: %d option and %d poll events: %v", optionEvents, pollEvents, events)
 	}
 
 	if got := drain(outsider); len(got) != 0 {

@@ -8,8 +8,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strconv"
 	"time"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
@@ -23,16 +27,19 @@ import (
 
 // Vote error messages (API.md §5).
 const (
-	msgNotMember    = "Only members of the poll's circle can vote."
-	msgPollClosed   = "This poll is closed."
-	msgWrongOption  = "This option does not belong to the poll."
-	msgSelfVote     = "You cannot vote for yourself."
-	msgAlreadyVoted = "You have already voted in this poll."
-	msgPollNotFound = "The poll does not exist."
+	msgNotMember = "Only members of the poll's circle can vote."
+	// API.md §5: the electorate is fixed at the poll's creation.
+	msgNotInElectorate = "Only the members of the circle when the poll started can vote in it."
+	msgPollClosed      = "This poll is closed."
+	msgWrongOption     = "This option does not belong to the poll."
+	msgSelfVote        = "You cannot vote for yourself."
+	msgAlreadyVoted    = "You have already voted in this poll."
+	msgPollNotFound    = "The poll does not exist."
 )
 
 func (s *Service) registerVotes(app core.App) {
 	app.OnRecordCreateRequest(collections.Votes).BindFunc(s.onVoteCreateRequest)
+	app.OnBatchRequest().BindFunc(refuseVotesInBatch)
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
@@ -42,9 +49,11 @@ func (s *Service) registerVotes(app core.App) {
 	})
 }
 
-// voteCreatePath matches the collection API's create route for votes, by
-// name or id.
-var voteCreatePath = regexp.MustCompile(`^/api/collections/(` + collections.Votes + `|` + collections.VotesId + `)/records/?$`)
+// votesPath matches every route of the votes collection (any method, the
+// collection named in any letter case or by its id) and the batch route,
+// whose body may carry a vote.
+var votesPath = regexp.MustCompile(`(?i)^/api/(collections/(` + regexp.QuoteMeta(collections.Votes) + `|` +
+	regexp.QuoteMeta(collections.VotesId) + `)(/.*)?|batch/?)$`)
 
 // MiddlewareVoteLogGuardId identifies the middleware that keeps vote
 // requests out of the request log.
@@ -54,19 +63,20 @@ const MiddlewareVoteLogGuardId = "circlyVoteLogGuard"
 //
 // Why: the log stores the client IP, user agent, time and (optionally) the
 // auth id of every request. For a vote that row would tie a person to the
-// moment an option's count changed, which can name their choice. PocketBase
+// moment an option's count changed, which can name their choice; for a
+// refused read of a vote row it would tie a person to the row. PocketBase
 // skips the log for successful requests flagged by SkipSuccessActivityLog,
 // but still logs failures; so this middleware, which runs just inside the
 // activity logger, also writes error responses itself and reports success
-// to the logger. Nothing about a vote request — accepted or refused — is
-// logged; failures that are not API errors are logged without any request
-// details.
+// to the logger. Nothing about a request to the votes routes — any method,
+// accepted or refused — or to the batch route is logged; failures that are
+// not API errors are logged without any request details.
 func voteLogGuard() *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Id:       MiddlewareVoteLogGuardId,
 		Priority: apis.DefaultActivityLoggerMiddlewarePriority + 1,
 		Func: func(e *core.RequestEvent) error {
-			if e.Request.Method != http.MethodPost || !voteCreatePath.MatchString(e.Request.URL.Path) {
+			if !votesPath.MatchString(e.Request.URL.Path) {
 				return e.Next()
 			}
 			// the same flag apis.SkipSuccessActivityLog sets
@@ -91,13 +101,47 @@ func voteLogGuard() *hook.Handler[*core.RequestEvent] {
 	}
 }
 
+// msgVoteInBatch is the answer to a batch that carries a vote.
+const msgVoteInBatch = "Votes cannot be sent in a batch; send each vote on its own."
+
+// batchRecordsPath matches the record routes a batch request may name.
+var batchRecordsPath = regexp.MustCompile(`^/api/collections/([^/?]+)/records`)
+
+// refuseVotesInBatch refuses, before the batch's transaction starts, a
+// batch with any request on the votes collection. A vote is written by the
+// ballot box in its own transaction; inside a batch it would wait for the
+// batch's transaction (which holds SQLite's only writer) until the batch
+// timed out.
+func refuseVotesInBatch(e *core.BatchRequestEvent) error {
+	for i, ir := range e.Batch {
+		u, err := url.Parse(ir.URL)
+		if err != nil {
+			continue // PocketBase refuses it as an unknown action
+		}
+		m := batchRecordsPath.FindStringSubmatch(u.Path)
+		if m == nil {
+			continue
+		}
+		c, err := e.App.FindCachedCollectionByNameOrId(m[1])
+		if err != nil || c.Id != collections.VotesId {
+			continue
+		}
+		return e.BadRequestError(msgVoteInBatch, validation.Errors{"requests": validation.Errors{
+			strconv.Itoa(i): validation.NewError("validation_vote_in_batch", msgVoteInBatch),
+		}})
+	}
+	return e.Next()
+}
+
 // voteCheckQuery reads, for a poll, a user and an option, everything the
 // vote checks need; no row means no such poll.
 const voteCheckQuery = `SELECT p.[[circle]], p.[[status]], p.[[deadline]], p.[[is_anonymous]],
+	EXISTS (SELECT 1 FROM {{electors}} el WHERE el.[[poll]] = p.[[id]] AND el.[[user]] = {:user}) AS [[elector]],
 	(SELECT m.[[id]] FROM {{members}} m
 		WHERE m.[[circle]] = p.[[circle]] AND m.[[user]] = {:user} AND m.[[is_active]] = TRUE LIMIT 1) AS [[member]],
-	o.[[poll]] AS [[option_poll]], o.[[member]] AS [[option_member]]
+	o.[[poll]] AS [[option_poll]], o.[[member]] AS [[option_member]], om.[[user]] AS [[option_user]]
 	FROM {{polls}} p LEFT JOIN {{options}} o ON o.[[id]] = {:option}
+	LEFT JOIN {{members}} om ON om.[[id]] = o.[[member]]
 	WHERE p.[[id]] = {:poll} LIMIT 1`
 
 // onVoteCreateRequest checks a vote (API.md §5) and records it with the
@@ -139,9 +183,11 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 		Status       string         `db:"status"`
 		Deadline     types.DateTime `db:"deadline"`
 		IsAnonymous  bool           `db:"is_anonymous"`
+		Elector      bool           `db:"elector"`
 		Member       sql.NullString `db:"member"`
 		OptionPoll   sql.NullString `db:"option_poll"`
 		OptionMember sql.NullString `db:"option_member"`
+		OptionUser   sql.NullString `db:"option_user"`
 	}
 	err := e.App.DB().NewQuery(voteCheckQuery).
 		Bind(dbx.Params{"poll": pollId, "user": userId, "option": optionId}).One(&check)
@@ -150,6 +196,13 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 			return e.NotFoundError(msgPollNotFound, nil)
 		}
 		return err
+	}
+	// The electorate was fixed when the poll was created: a member who
+	// joined later, or a new account (also one re-registered on the same
+	// device), cannot vote, so nobody can add votes of their own to reach
+	// the results threshold or vote twice.
+	if !check.Elector {
+		return e.ForbiddenError(msgNotInElectorate, fieldError("poll", "validation_not_in_electorate", msgNotInElectorate))
 	}
 	memberId := check.Member.String
 	if memberId == "" {
@@ -161,7 +214,9 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 	if !check.OptionPoll.Valid || check.OptionPoll.String != pollId {
 		return e.BadRequestError(msgWrongOption, fieldError("option", "validation_wrong_option", msgWrongOption))
 	}
-	if check.OptionMember.String == memberId {
+	// by user, not membership: a member who left and rejoined has a new
+	// membership but is still the person behind the old option
+	if check.OptionMember.String == memberId || (check.OptionUser.Valid && check.OptionUser.String == userId) {
 		return e.BadRequestError(msgSelfVote, fieldError("option", "validation_self_vote", msgSelfVote))
 	}
 	participation, err := s.Secrets.ParticipationHash(pollId, userId)
@@ -198,10 +253,11 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 		s.announce(e.App, e.Request.Context(), collections.Options, id)
 	}
 
+	// No id: the answer carries no handle to the stored row (a handle
+	// would let the voter's later requests for it be matched to the row).
 	return e.JSON(http.StatusOK, map[string]any{
 		"collectionId":   e.Record.Collection().Id,
 		"collectionName": e.Record.Collection().Name,
-		"id":             res.voteId,
 		"poll":           pollId,
 		"option":         optionId,
 	})

@@ -236,7 +236,7 @@ func TestDispatcherChildProcess(t *testing.T) {
 	cfg := circlytest.TestConfig()
 	cfg.ExpoBaseURL = os.Getenv(childExpoEnv)
 	cfg.ExpoRate = 0
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: hooks.DBConnect})
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)
 	}

@@ -238,7 +238,7 @@ func countTo(t testing.TB, srv *expotest.Server, token, pollId, kind string) int
 // Circly's hooks and a notifier using s; it is closed when the test ends.
 func reopen(t testing.TB, dir string, cfg hooks.Config, s notify.Settings) (core.App, *notify.Notifier) {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: hooks.DBConnect})
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)
 	}

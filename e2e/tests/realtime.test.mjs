@@ -24,7 +24,7 @@ async function watch(pb, poll) {
 
 const counts = (events) => events.map((e) => [e.record.nickname, e.record.vote_count]).sort();
 
-test('a member sees option counts only from the threshold on and every total; a stranger sees nothing', async (t) => {
+test('a member sees option counts only in steps of the threshold and at the close, and every total; a stranger sees nothing', async (t) => {
   const world = fixture(t, server);
   const { circle, people } = await world.circleOf(['민지', '서준', '하윤', '지호', '도윤', '예준']);
   const [a, b, c, d, e, f] = people;
@@ -38,13 +38,14 @@ test('a member sees option counts only from the threshold on and every total; a 
   const stranger = await watch(await world.user(), poll);
   const former = await watch(f.pb, poll);
 
-  // voter, choice, then the option counts each vote must publish (threshold 3)
+  // voter, choice, then the option counts each vote must publish (threshold
+  // 3: counts move at totals 3, 6, … and at the close, never one vote at a time)
   const plan = [
     [a, '서준', []],
     [b, '하윤', []],
     [c, '서준', [['서준', 2], ['하윤', 1]]],
-    [d, '서준', [['서준', 3]]],
-    [e, '하윤', [['하윤', 2]]],
+    [d, '서준', []],
+    [e, '하윤', []],
   ];
   for (const [i, [voter, choice, published]] of plan.entries()) {
     const total = i + 1;
@@ -70,6 +71,14 @@ test('a member sees option counts only from the threshold on and every total; a 
     }
   }
   assert.deepEqual(member.polls.map((x) => x.record.total_votes), [1, 2, 3, 4, 5], 'one poll event per vote');
+  assert.equal(member.options.length, 2, 'no option event between steps');
+
+  // the close publishes the final counts
+  const su = await world.admin();
+  await su.collection('polls').update(poll.id, { deadline: minutesFromNow(-0.1) });
+  await waitUntil(() => member.options.length >= 4, { what: 'the final counts', timeoutMs: 10_000 });
+  await sleep(SETTLE_MS);
+  assert.deepEqual(counts(member.options.slice(2)), [['서준', 3], ['하윤', 2]], 'final counts at the close');
 
   await sleep(QUIET_MS);
   assert.deepEqual(stranger, { options: [], polls: [] }, 'a signed-in stranger receives nothing');
