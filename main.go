@@ -18,10 +18,12 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 	"github.com/spf13/cobra"
 
+	"circly/config"
 	"circly/hooks"
 	"circly/notify"
 	_ "circly/pb_migrations"
 	"circly/seed"
+	"circly/store"
 )
 
 // embeddedPublic is pb_public as built into the binary, so the one file
@@ -31,16 +33,16 @@ import (
 var embeddedPublic embed.FS
 
 func main() {
-	if err := hooks.LoadDotEnv(".env"); err != nil {
+	if err := config.LoadDotEnv(".env"); err != nil {
 		log.Fatal(err)
 	}
-	cfg, err := hooks.ConfigFromEnv()
+	cfg, err := config.FromEnv()
 	if err != nil {
 		log.Fatal(err)
 	}
 
-	// PocketBase's defaults, with secure_delete on (see hooks.DBConnect)
-	app := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: hooks.DBConnect})
+	// PocketBase's defaults, with secure_delete on (see store.Connect)
+	app := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: store.Connect})
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
 		Dir:          "pb_migrations",

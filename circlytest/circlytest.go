@@ -17,8 +17,10 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"circly/collections"
+	"circly/config"
 	"circly/hooks"
 	_ "circly/pb_migrations"
+	"circly/store"
 )
 
 var (
@@ -35,7 +37,7 @@ func baseDataDir() (string, error) {
 		if baseErr != nil {
 			return
 		}
-		app := core.NewBaseApp(core.BaseAppConfig{DataDir: baseDir, EncryptionEnv: "pb_test_env", DBConnect: hooks.DBConnect})
+		app := core.NewBaseApp(core.BaseAppConfig{DataDir: baseDir, EncryptionEnv: "pb_test_env", DBConnect: store.Connect})
 		if baseErr = app.Bootstrap(); baseErr != nil {
 			return
 		}
@@ -65,8 +67,8 @@ func RepoRoot() string {
 }
 
 // TestConfig is the configuration tests run with.
-func TestConfig() hooks.Config {
-	cfg := hooks.DefaultConfig()
+func TestConfig() config.Config {
+	cfg := config.Default()
 	cfg.ExpoBaseURL = "http://127.0.0.1:1" // nothing listens there; push tests set their own
 	return cfg
 }
@@ -80,7 +82,7 @@ func NewTestApp(t testing.TB) *tests.TestApp {
 
 // NewTestAppWithConfig is NewTestApp with a given configuration; it also
 // returns the hooks' service.
-func NewTestAppWithConfig(t testing.TB, cfg hooks.Config) (*tests.TestApp, *hooks.Service) {
+func NewTestAppWithConfig(t testing.TB, cfg config.Config) (*tests.TestApp, *hooks.Service) {
 	t.Helper()
 	app, svc, err := newApp(cfg)
 	if err != nil {
@@ -105,12 +107,12 @@ func Factory(setup func(t testing.TB, app *tests.TestApp)) func(t testing.TB) *t
 	}
 }
 
-func newApp(cfg hooks.Config) (*tests.TestApp, *hooks.Service, error) {
+func newApp(cfg config.Config) (*tests.TestApp, *hooks.Service, error) {
 	dir, err := baseDataDir()
 	if err != nil {
 		return nil, nil, fmt.Errorf("circlytest: base data dir: %w", err)
 	}
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: hooks.DBConnect})
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: store.Connect})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/collections"
+	"circly/request"
 )
 
 // DeviceAuthPath is the device login route (API.md §1).
@@ -48,7 +49,7 @@ func (s *Service) registerDeviceAuth(app core.App) {
 // handleDeviceAuth registers an unknown device or logs a known one in and
 // answers with PocketBase's auth response plus meta.created.
 func (s *Service) handleDeviceAuth(e *core.RequestEvent) error {
-	if err := readRequest(e); err != nil {
+	if err := request.Read(e); err != nil {
 		return err
 	}
 	var body DeviceCredentials

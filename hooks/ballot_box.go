@@ -245,7 +245,7 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 		"member":     v.member,
 	}).Execute()
 	if err != nil {
-		if isUniqueViolation(err, "voter_hash") {
+		if collections.IsUniqueViolation(err, "voter_hash") {
 			return ballotResult{err: errAlreadyVoted}
 		}
 		return ballotResult{err: err}

@@ -8,14 +8,13 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
-	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
-	"github.com/spf13/cast"
 
 	"circly/collections"
+	"circly/request"
 )
 
 // Circle routes (API.md §2); the public preview is InvitePreviewPath.
@@ -76,14 +75,14 @@ func circleApiError(e *core.RequestEvent, err error) error {
 		return apis.NewApiError(http.StatusConflict, "This circle is full.", nil)
 	case errors.Is(err, ErrNicknameTaken):
 		return apis.NewApiError(http.StatusConflict, "This nickname is already taken in this circle.",
-			fieldError("nickname", "validation_nickname_taken", "This nickname is already taken in this circle."))
+			request.FieldError("nickname", "validation_nickname_taken", "This nickname is already taken in this circle."))
 	case errors.Is(err, ErrNotCreator):
 		return e.ForbiddenError("Only the circle's creator can do this.", nil)
 	case errors.Is(err, ErrMemberNotFound):
 		return e.NotFoundError("The member was not found in this circle.", nil)
 	case errors.Is(err, ErrCannotRemoveSelf):
 		return e.BadRequestError("You cannot remove yourself; leave the circle instead.",
-			fieldError("member", "validation_cannot_remove_self", "Use leave to remove yourself."))
+			request.FieldError("member", "validation_cannot_remove_self", "Use leave to remove yourself."))
 	case errors.Is(err, ErrInviteCollision):
 		return apis.NewApiError(http.StatusConflict, "Could not make a unique invite. Please try again.", nil)
 	default:
@@ -139,7 +138,7 @@ func (s *Service) onCircleCreateRequest(e *core.RecordRequestEvent) error {
 
 	// the create rule lets only signed-in users of the users collection here
 	user := e.Auth
-	nickname, err := NormalizeNickname(bodyString(info.Body, "nickname"))
+	nickname, err := NormalizeNickname(request.BodyString(info.Body, "nickname"))
 	if err != nil {
 		return e.BadRequestError("Invalid nickname.", nicknameFieldError(err))
 	}
@@ -164,7 +163,7 @@ func (s *Service) onCircleCreateRequest(e *core.RecordRequestEvent) error {
 		return err
 	})
 	if err != nil {
-		if isUniqueViolation(err, "invite_code") || isUniqueViolation(err, "invite_link_id") {
+		if collections.IsUniqueViolation(err, "invite_code") || collections.IsUniqueViolation(err, "invite_link_id") {
 			err = ErrInviteCollision
 		}
 		return circleApiError(e.RequestEvent, err)
@@ -176,7 +175,7 @@ func (s *Service) onCircleCreateRequest(e *core.RecordRequestEvent) error {
 // update rule already limits updates to the creator) and refuses a
 // max_members below the number of active members.
 func (s *Service) onCircleUpdateRequest(e *core.RecordRequestEvent) error {
-	if err := onlyBodyKeys(e.RequestEvent, "name", "max_members", "image"); err != nil {
+	if err := request.OnlyBodyKeys(e.RequestEvent, "name", "max_members", "image"); err != nil {
 		return err
 	}
 	if e.Record.GetInt("max_members") == e.Record.Original().GetInt("max_members") {
@@ -198,7 +197,7 @@ func (s *Service) onCircleUpdateRequest(e *core.RecordRequestEvent) error {
 		}
 		if e.Record.GetInt("max_members") < count {
 			return e.BadRequestError("max_members cannot be below the current member count.",
-				fieldError("max_members", "validation_max_members_below_count",
+				request.FieldError("max_members", "validation_max_members_below_count",
 					fmt.Sprintf("Must be at least %d, the current member count.", count)))
 		}
 		return e.Next()
@@ -251,7 +250,7 @@ func DeactivateCircle(app core.App, circleId string) error {
 }
 
 func (s *Service) handleLeave(e *core.RequestEvent) error {
-	user, err := requireUser(e)
+	user, err := request.RequireUser(e)
 	if err != nil {
 		return err
 	}
@@ -284,11 +283,11 @@ type RemoveRequest struct {
 }
 
 func (s *Service) handleRemove(e *core.RequestEvent) error {
-	user, err := requireUser(e)
+	user, err := request.RequireUser(e)
 	if err != nil {
 		return err
 	}
-	if err := readRequest(e); err != nil {
+	if err := request.Read(e); err != nil {
 		return err
 	}
 	var body RemoveRequest
@@ -298,13 +297,13 @@ func (s *Service) handleRemove(e *core.RequestEvent) error {
 	body.Member = strings.TrimSpace(body.Member)
 	if body.Member == "" {
 		return e.BadRequestError("Name the member to remove.",
-			fieldError("member", "validation_required", "Cannot be blank."))
+			request.FieldError("member", "validation_required", "Cannot be blank."))
 	}
 	circle, err := RemoveMember(e.App, e.Request.PathValue("id"), user.Id, body.Member)
 	if err != nil {
 		return circleApiError(e, err)
 	}
-	return recordResponse(e, circle)
+	return request.RecordResponse(e, circle)
 }
 
 // RemoveMember ends another member's membership (the creator only) and, in
@@ -436,7 +435,7 @@ func saveMembership(txApp core.App, existing, circle *core.Record, userId, nickn
 	member.Set("joined", types.NowDateTime())
 
 	if err := txApp.Save(member); err != nil {
-		if isUniqueViolation(err, "nickname_key") {
+		if collections.IsUniqueViolation(err, "nickname_key") {
 			return nil, ErrNicknameTaken
 		}
 		return nil, err
@@ -529,59 +528,4 @@ func lockCircle(txApp core.App, circleId string) error {
 		return ErrCircleNotFound
 	}
 	return nil
-}
-
-// isUniqueViolation reports whether err is a unique index violation
-// involving field, in any of the forms PocketBase passes it on: the
-// driver's message, the validation errors PocketBase makes of it, or an
-// API error wrapping either.
-func isUniqueViolation(err error, field string) bool {
-	if err == nil {
-		return false
-	}
-	var apiErr *router.ApiError
-	if errors.As(err, &apiErr) {
-		if raw, ok := apiErr.RawData().(error); ok && isUniqueViolation(raw, field) {
-			return true
-		}
-	}
-	var verrs validation.Errors
-	if errors.As(err, &verrs) {
-		if fe, ok := verrs[field].(validation.Error); ok && fe.Code() == "validation_not_unique" {
-			return true
-		}
-	}
-	msg := strings.ToLower(err.Error())
-	return strings.Contains(msg, "unique constraint failed") && strings.Contains(msg, "."+strings.ToLower(field))
-}
-
-// requireUser returns the signed-in user of a request: 401 without auth,
-// 403 for an auth record that is not a Circly user (e.g. a superuser).
-func requireUser(e *core.RequestEvent) (*core.Record, error) {
-	if e.Auth == nil {
-		return nil, e.UnauthorizedError("The request requires a signed-in user.", nil)
-	}
-	if e.Auth.Collection().Name != collections.Users {
-		return nil, e.ForbiddenError("Only app users can do this.", nil)
-	}
-	// read the body now: a malformed one is refused before anything
-	// changes (the response is enriched from the same parsed request)
-	if err := readRequest(e); err != nil {
-		return nil, err
-	}
-	return e.Auth, nil
-}
-
-// recordResponse answers with a record as the collection API would show
-// it to the requester.
-func recordResponse(e *core.RequestEvent, record *core.Record) error {
-	if err := apis.EnrichRecord(e, record); err != nil {
-		return e.InternalServerError("", err)
-	}
-	return e.JSON(http.StatusOK, record)
-}
-
-// bodyString reads a text value from a request body map (JSON or form).
-func bodyString(body map[string]any, key string) string {
-	return cast.ToString(body[key])
 }

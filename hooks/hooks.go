@@ -6,6 +6,9 @@
 package hooks
 
 import (
+	"circly/config"
+	"circly/keys"
+	"circly/store"
 	"io/fs"
 	"path/filepath"
 	"sync"
@@ -16,8 +19,8 @@ import (
 // Service carries what Circly's hooks share: settings and secrets. It holds
 // no app: every function takes the app (or transaction app) it runs on.
 type Service struct {
-	Config  Config
-	Secrets *Secrets
+	Config  config.Config
+	Secrets *keys.Secrets
 
 	// Public is the file system served at the site root (the invite landing
 	// page); nil serves nothing.
@@ -33,15 +36,15 @@ type Service struct {
 
 // Register binds all of Circly's routes, hooks and middlewares to app and
 // returns the service they share.
-func Register(app core.App, cfg Config, public fs.FS) *Service {
+func Register(app core.App, cfg config.Config, public fs.FS) *Service {
 	secretFile := cfg.SecretFile
 	if secretFile == "" {
-		secretFile = filepath.Join(app.DataDir(), secretFileName)
+		secretFile = filepath.Join(app.DataDir(), keys.FileName)
 	}
 
 	s := &Service{
 		Config:  cfg,
-		Secrets: NewSecrets(secretFile),
+		Secrets: keys.New(secretFile),
 		Public:  public,
 	}
 
@@ -52,7 +55,7 @@ func Register(app core.App, cfg Config, public fs.FS) *Service {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		if err := checkSecureDelete(e.App); err != nil {
+		if err := store.CheckSecureDelete(e.App); err != nil {
 			return err
 		}
 		return s.Secrets.Check()

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"circly/collections"
+	"circly/request"
 )
 
 // InviteTTL is how long an invite (code and link) stays valid after it is made.
@@ -106,7 +107,7 @@ func saveWithFreshInvite(app core.App, circle *core.Record) error {
 			return err
 		}
 		err = app.Save(circle)
-		if !isUniqueViolation(err, "invite_code") && !isUniqueViolation(err, "invite_link_id") {
+		if !collections.IsUniqueViolation(err, "invite_code") && !collections.IsUniqueViolation(err, "invite_link_id") {
 			return err
 		}
 	}
@@ -196,16 +197,16 @@ func (s *Service) handleInvitePreview(e *core.RequestEvent) error {
 }
 
 func (s *Service) handleNewInvite(e *core.RequestEvent) error {
-	user, err := requireUser(e)
+	user, err := request.RequireUser(e)
 	if err != nil {
 		return err
 	}
-	if err := readRequest(e); err != nil {
+	if err := request.Read(e); err != nil {
 		return err
 	}
 	circle, err := NewInvite(e.App, e.Request.PathValue("id"), user.Id)
 	if err != nil {
 		return circleApiError(e, err)
 	}
-	return recordResponse(e, circle)
+	return request.RecordResponse(e, circle)
 }

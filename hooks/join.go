@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/collections"
+	"circly/request"
 )
 
 // joinLimitWindow is the window of the per-user join limit.
@@ -55,7 +56,7 @@ func (r *JoinRequest) Normalize() error {
 }
 
 func (s *Service) handleJoin(e *core.RequestEvent, limiter *userRateLimiter) error {
-	user, err := requireUser(e)
+	user, err := request.RequireUser(e)
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func (s *Service) handleJoin(e *core.RequestEvent, limiter *userRateLimiter) err
 		return e.TooManyRequestsError("Too many join attempts. Try again in a minute.", nil)
 	}
 
-	if err := readRequest(e); err != nil {
+	if err := request.Read(e); err != nil {
 		return err
 	}
 	var body JoinRequest

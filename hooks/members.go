@@ -4,6 +4,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/collections"
+	"circly/request"
 )
 
 func (s *Service) registerMembers(app core.App) {
@@ -51,7 +52,7 @@ func validateMemberNickname(e *core.RecordEvent) error {
 // NicknameKey, is a 409 — also when two renames race, through the unique
 // index.
 func (s *Service) onMemberUpdateRequest(e *core.RecordRequestEvent) error {
-	if err := onlyBodyKeys(e.RequestEvent, "nickname", "avatar"); err != nil {
+	if err := request.OnlyBodyKeys(e.RequestEvent, "nickname", "avatar"); err != nil {
 		return err
 	}
 	info, err := e.RequestInfo()
@@ -59,7 +60,7 @@ func (s *Service) onMemberUpdateRequest(e *core.RecordRequestEvent) error {
 		return e.BadRequestError("", err)
 	}
 	if _, ok := info.Body["nickname"]; ok {
-		nickname, err := NormalizeNickname(bodyString(info.Body, "nickname"))
+		nickname, err := NormalizeNickname(request.BodyString(info.Body, "nickname"))
 		if err != nil {
 			return e.BadRequestError("Invalid nickname.", nicknameFieldError(err))
 		}
@@ -74,7 +75,7 @@ func (s *Service) onMemberUpdateRequest(e *core.RecordRequestEvent) error {
 	}
 
 	err = e.Next()
-	if isUniqueViolation(err, "nickname_key") {
+	if collections.IsUniqueViolation(err, "nickname_key") {
 		return circleApiError(e.RequestEvent, ErrNicknameTaken)
 	}
 	return err

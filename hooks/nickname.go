@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"circly/request"
 	"errors"
 	"strings"
 	"unicode"
@@ -132,11 +133,11 @@ func foldCherokee(r rune) rune {
 func nicknameFieldError(err error) validation.Errors {
 	switch {
 	case errors.Is(err, ErrNicknameRequired):
-		return fieldError("nickname", "validation_required", "Cannot be blank.")
+		return request.FieldError("nickname", "validation_required", "Cannot be blank.")
 	case errors.Is(err, ErrNicknameTooLong):
-		return fieldError("nickname", "validation_length_out_of_range", "Must be between 1 and 20 characters.")
+		return request.FieldError("nickname", "validation_length_out_of_range", "Must be between 1 and 20 characters.")
 	default:
-		return fieldError("nickname", "validation_invalid_nickname", "The nickname contains control, invisible or invalid characters.")
+		return request.FieldError("nickname", "validation_invalid_nickname", "The nickname contains control, invisible or invalid characters.")
 	}
 }
 

@@ -5,18 +5,16 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"circly/collections"
+	"circly/request"
 )
 
 // Poll deadline bounds (API.md §4).
@@ -37,10 +35,10 @@ func (s *Service) registerPolls(app core.App) {
 // other active member (by join time), the template's usage count and the
 // poll's vote-key salt; fewer than 2 options create nothing (400).
 func (s *Service) onPollCreateRequest(e *core.RecordRequestEvent) error {
-	if err := onlyBodyKeys(e.RequestEvent, "circle", "template", "deadline", "is_anonymous"); err != nil {
+	if err := request.OnlyBodyKeys(e.RequestEvent, "circle", "template", "deadline", "is_anonymous"); err != nil {
 		return err
 	}
-	if _, err := requireUser(e.RequestEvent); err != nil {
+	if _, err := request.RequireUser(e.RequestEvent); err != nil {
 		return err
 	}
 	info, err := e.RequestInfo()
@@ -51,10 +49,10 @@ func (s *Service) onPollCreateRequest(e *core.RecordRequestEvent) error {
 	circleId := e.Record.GetString("circle")
 	templateId := e.Record.GetString("template")
 	if circleId == "" {
-		return e.BadRequestError("Choose the circle to ask.", fieldError("circle", "validation_required", "Cannot be blank."))
+		return e.BadRequestError("Choose the circle to ask.", request.FieldError("circle", "validation_required", "Cannot be blank."))
 	}
 	if templateId == "" {
-		return e.BadRequestError("Choose a question.", fieldError("template", "validation_required", "Cannot be blank."))
+		return e.BadRequestError("Choose a question.", request.FieldError("template", "validation_required", "Cannot be blank."))
 	}
 
 	member, err := findActiveMember(e.App, circleId, e.Auth.Id)
@@ -73,17 +71,17 @@ func (s *Service) onPollCreateRequest(e *core.RecordRequestEvent) error {
 	deadline := e.Record.GetDateTime("deadline")
 	now := time.Now()
 	if deadline.IsZero() {
-		return e.BadRequestError("Set a deadline.", fieldError("deadline", "validation_required", "Cannot be blank."))
+		return e.BadRequestError("Set a deadline.", request.FieldError("deadline", "validation_required", "Cannot be blank."))
 	}
 	if d := deadline.Time().Sub(now); d < MinPollDuration || d > MaxPollDuration {
 		return e.BadRequestError("The deadline must be between 1 minute and 7 days from now.",
-			fieldError("deadline", "validation_deadline_out_of_range", "Must be between 1 minute and 7 days from now."))
+			request.FieldError("deadline", "validation_deadline_out_of_range", "Must be between 1 minute and 7 days from now."))
 	}
 
-	anonymous, ok := anonymousFromBody(rawBodyValue(e.RequestEvent, "is_anonymous", info.Body))
+	anonymous, ok := anonymousFromBody(request.RawBodyValue(e.RequestEvent, "is_anonymous", info.Body))
 	if !ok {
 		return e.BadRequestError("is_anonymous must be true or false.",
-			fieldError("is_anonymous", "validation_invalid_bool", "Must be true or false."))
+			request.FieldError("is_anonymous", "validation_invalid_bool", "Must be true or false."))
 	}
 	e.Record.Set("is_anonymous", anonymous)
 	e.Record.Set("creator", e.Auth.Id)
@@ -100,7 +98,7 @@ func (s *Service) onPollCreateRequest(e *core.RecordRequestEvent) error {
 		}
 		if len(others) < MinPollOptions {
 			return e.BadRequestError("A poll needs at least 2 other members in the circle.",
-				fieldError("circle", "validation_not_enough_members", "The circle needs at least 3 members for a poll."))
+				request.FieldError("circle", "validation_not_enough_members", "The circle needs at least 3 members for a poll."))
 		}
 
 		if err := e.Next(); err != nil {
@@ -170,37 +168,6 @@ func anonymousFromBody(v any) (anonymous bool, ok bool) {
 		}
 	}
 	return false, false
-}
-
-// rawBodyValue returns a body value as the client sent it. PocketBase's
-// record create hands hooks a body already cast to the fields' types (a
-// bool field turns null or "maybe" into false); where the difference
-// matters, read the JSON body again (the request body is re-readable) or
-// the submitted form value. fallback is the parsed body, used when neither
-// is available.
-func rawBodyValue(e *core.RequestEvent, key string, fallback map[string]any) any {
-	if e.Request.MultipartForm != nil {
-		if v, ok := e.Request.MultipartForm.Value[key]; ok && len(v) > 0 {
-			return v[len(v)-1]
-		}
-		return nil
-	}
-	if len(e.Request.PostForm) > 0 {
-		if _, ok := e.Request.PostForm[key]; ok {
-			return e.Request.PostForm.Get(key)
-		}
-		return nil
-	}
-	if rr, ok := e.Request.Body.(router.Rereader); ok {
-		rr.Reread()
-		var body map[string]any
-		err := json.NewDecoder(io.LimitReader(e.Request.Body, 1<<20)).Decode(&body)
-		rr.Reread()
-		if err == nil {
-			return body[key]
-		}
-	}
-	return fallback[key]
 }
 
 // findActiveMember returns the active membership of user in circle, or nil.

@@ -4,6 +4,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/collections"
+	"circly/request"
 )
 
 func (s *Service) registerUsers(app core.App) {
@@ -12,7 +13,7 @@ func (s *Service) registerUsers(app core.App) {
 	// server's. The collection's update rule says the same for the visible
 	// fields; this also covers hidden ones and anything added later.
 	app.OnRecordUpdateRequest(collections.Users).BindFunc(func(e *core.RecordRequestEvent) error {
-		if err := onlyBodyKeys(e.RequestEvent, "push_token"); err != nil {
+		if err := request.OnlyBodyKeys(e.RequestEvent, "push_token"); err != nil {
 			return err
 		}
 		return e.Next()

@@ -23,6 +23,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"circly/collections"
+	"circly/request"
 )
 
 // Vote error messages (API.md §5).
@@ -155,20 +156,20 @@ const voteCheckQuery = `SELECT p.[[circle]], p.[[status]], p.[[deadline]], p.[[i
 // timestamp); the published vote_count follows it once the poll has enough
 // votes (see countVote).
 func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
-	if err := onlyBodyKeys(e.RequestEvent, "poll", "option"); err != nil {
+	if err := request.OnlyBodyKeys(e.RequestEvent, "poll", "option"); err != nil {
 		return err
 	}
-	if _, err := requireUser(e.RequestEvent); err != nil {
+	if _, err := request.RequireUser(e.RequestEvent); err != nil {
 		return err
 	}
 
 	pollId := e.Record.GetString("poll")
 	optionId := e.Record.GetString("option")
 	if pollId == "" {
-		return e.BadRequestError("Choose a poll.", fieldError("poll", "validation_required", "Cannot be blank."))
+		return e.BadRequestError("Choose a poll.", request.FieldError("poll", "validation_required", "Cannot be blank."))
 	}
 	if optionId == "" {
-		return e.BadRequestError("Choose an option.", fieldError("option", "validation_required", "Cannot be blank."))
+		return e.BadRequestError("Choose an option.", request.FieldError("option", "validation_required", "Cannot be blank."))
 	}
 
 	userId := e.Auth.Id
@@ -202,22 +203,22 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 	// device), cannot vote, so nobody can add votes of their own to reach
 	// the results threshold or vote twice.
 	if !check.Elector {
-		return e.ForbiddenError(msgNotInElectorate, fieldError("poll", "validation_not_in_electorate", msgNotInElectorate))
+		return e.ForbiddenError(msgNotInElectorate, request.FieldError("poll", "validation_not_in_electorate", msgNotInElectorate))
 	}
 	memberId := check.Member.String
 	if memberId == "" {
 		return e.ForbiddenError(msgNotMember, nil)
 	}
 	if check.Status != collections.PollOpen || !time.Now().Before(check.Deadline.Time()) {
-		return e.BadRequestError(msgPollClosed, fieldError("poll", "validation_poll_closed", msgPollClosed))
+		return e.BadRequestError(msgPollClosed, request.FieldError("poll", "validation_poll_closed", msgPollClosed))
 	}
 	if !check.OptionPoll.Valid || check.OptionPoll.String != pollId {
-		return e.BadRequestError(msgWrongOption, fieldError("option", "validation_wrong_option", msgWrongOption))
+		return e.BadRequestError(msgWrongOption, request.FieldError("option", "validation_wrong_option", msgWrongOption))
 	}
 	// by user, not membership: a member who left and rejoined has a new
 	// membership but is still the person behind the old option
 	if check.OptionMember.String == memberId || (check.OptionUser.Valid && check.OptionUser.String == userId) {
-		return e.BadRequestError(msgSelfVote, fieldError("option", "validation_self_vote", msgSelfVote))
+		return e.BadRequestError(msgSelfVote, request.FieldError("option", "validation_self_vote", msgSelfVote))
 	}
 	participation, err := s.Secrets.ParticipationHash(pollId, userId)
 	if err != nil {
@@ -238,7 +239,7 @@ func (s *Service) onVoteCreateRequest(e *core.RecordRequestEvent) error {
 	})
 	switch {
 	case errors.Is(res.err, errPollClosed):
-		return e.BadRequestError(msgPollClosed, fieldError("poll", "validation_poll_closed", msgPollClosed))
+		return e.BadRequestError(msgPollClosed, request.FieldError("poll", "validation_poll_closed", msgPollClosed))
 	case errors.Is(res.err, errAlreadyVoted):
 		return alreadyVoted(e)
 	case res.err != nil:
@@ -311,7 +312,7 @@ func hasSubscribers(app core.App, collection, id string) bool {
 }
 
 func alreadyVoted(e *core.RecordRequestEvent) error {
-	return e.BadRequestError(msgAlreadyVoted, fieldError("poll", "validation_already_voted", msgAlreadyVoted))
+	return e.BadRequestError(msgAlreadyVoted, request.FieldError("poll", "validation_already_voted", msgAlreadyVoted))
 }
 
 // voterHash is HMAC-SHA256(poll key, user id), hex.

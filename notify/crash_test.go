@@ -20,6 +20,7 @@ import (
 	"circly/expo/expotest"
 	"circly/hooks"
 	"circly/notify"
+	"circly/store"
 )
 
 // errCrash stands for the process dying.
@@ -236,7 +237,7 @@ func TestDispatcherChildProcess(t *testing.T) {
 	cfg := circlytest.TestConfig()
 	cfg.ExpoBaseURL = os.Getenv(childExpoEnv)
 	cfg.ExpoRate = 0
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: hooks.DBConnect})
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: store.Connect})
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,11 @@ import (
 
 	"circly/circlytest"
 	"circly/collections"
+	"circly/config"
 	"circly/expo/expotest"
 	"circly/hooks"
 	"circly/notify"
+	"circly/store"
 )
 
 // harness is a test app with the notifier registered (no scheduler) and a
@@ -31,13 +33,13 @@ type harness struct {
 	svc      *hooks.Service
 	n        *notify.Notifier
 	expo     *expotest.Server
-	cfg      hooks.Config
+	cfg      config.Config
 	settings notify.Settings
 }
 
 // testSettings are fast settings: no pacing, millisecond client backoff,
 // no scheduler; the clock is whatever the test passes to RunOnce.
-func testSettings(cfg hooks.Config) notify.Settings {
+func testSettings(cfg config.Config) notify.Settings {
 	s := notify.SettingsFrom(cfg)
 	s.Interval = 0
 	s.Expo.BaseBackoff = time.Millisecond
@@ -236,9 +238,9 @@ func countTo(t testing.TB, srv *expotest.Server, token, pollId, kind string) int
 
 // reopen opens a new app on dir, as a restarted process would, with
 // Circly's hooks and a notifier using s; it is closed when the test ends.
-func reopen(t testing.TB, dir string, cfg hooks.Config, s notify.Settings) (core.App, *notify.Notifier) {
+func reopen(t testing.TB, dir string, cfg config.Config, s notify.Settings) (core.App, *notify.Notifier) {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: hooks.DBConnect})
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: store.Connect})
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/collections"
+	"circly/config"
 	"circly/expo"
 	"circly/hooks"
 )
@@ -68,7 +69,7 @@ type Settings struct {
 
 // SettingsFrom maps Circly's configuration to Settings. ExpoRate 0 turns
 // pacing off.
-func SettingsFrom(cfg hooks.Config) Settings {
+func SettingsFrom(cfg config.Config) Settings {
 	rate := cfg.ExpoRate
 	if rate <= 0 {
 		rate = expo.PacingOff

@@ -1,4 +1,5 @@
-package hooks
+// Package keys holds the server key (circly.key) and the keys derived from it.
+package keys
 
 import (
 	"crypto/hmac"
@@ -13,8 +14,8 @@ import (
 	"sync"
 )
 
-// secretFileName is the default name of the server key inside the data dir.
-const secretFileName = "circly.key"
+// FileName is the default name of the server key inside the data dir.
+const FileName = "circly.key"
 
 // Secrets holds the server's master key and the keys derived from it.
 //
@@ -43,8 +44,8 @@ type Secrets struct {
 	err    error
 }
 
-// NewSecrets returns the secrets kept at path; nothing is read until first use.
-func NewSecrets(path string) *Secrets {
+// New returns the secrets kept at path; nothing is read until first use.
+func New(path string) *Secrets {
 	return &Secrets{path: path}
 }
 

@@ -1,4 +1,6 @@
-package hooks
+// Package config reads Circly's settings: CIRCLY_* environment variables
+// with defaults that work with zero configuration, and an optional .env file.
+package config
 
 import (
 	"bufio"
@@ -48,8 +50,8 @@ type Config struct {
 	SecretFile string
 }
 
-// DefaultConfig returns the settings used when nothing is configured.
-func DefaultConfig() Config {
+// Default returns the settings used when nothing is configured.
+func Default() Config {
 	return Config{
 		ResultsMinVotes:  3,
 		ExpoBaseURL:      "https://exp.host/--/api/v2",
@@ -61,10 +63,10 @@ func DefaultConfig() Config {
 	}
 }
 
-// ConfigFromEnv reads the CIRCLY_* environment variables over the defaults.
+// FromEnv reads the CIRCLY_* environment variables over the defaults.
 // A malformed value is an error, not silently ignored.
-func ConfigFromEnv() (Config, error) {
-	c := DefaultConfig()
+func FromEnv() (Config, error) {
+	c := Default()
 	var errs []error
 
 	intVar := func(name string, dst *int, min int) {

@@ -1,0 +1,151 @@
+package collections
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// Fields of the notifications collection (see NewNotifications).
+const (
+	FieldNotificationPoll       = "poll"
+	FieldNotificationKind       = "kind"
+	FieldNotificationStatus     = "status"
+	FieldNotificationDueAt      = "due_at"
+	FieldNotificationTitle      = "title"
+	FieldNotificationBody       = "body"
+	FieldNotificationDeliveries = "deliveries"
+	FieldNotificationAttempts   = "attempts"
+	FieldNotificationLastError  = "last_error"
+	FieldNotificationNote       = "note"
+)
+
+var (
+	_ core.Model        = (*Notification)(nil)
+	_ core.PreValidator = (*Notification)(nil)
+	_ core.RecordProxy  = (*Notification)(nil)
+)
+
+// Notification is a typed record of the notifications collection: the
+// push outbox row of one (poll, kind).
+type Notification struct {
+	*core.Record
+}
+
+// AsNotification wraps a notifications record (nil stays nil). The record
+// is shared, not copied: setters change it.
+func AsNotification(r *core.Record) *Notification {
+	if r == nil {
+		return nil
+	}
+	return &Notification{Record: r}
+}
+
+// NewNotification returns a blank, unsaved outbox row.
+func NewNotification(app core.App) (*Notification, error) {
+	r, err := newRecord(app, Notifications)
+	return wrapOne(r, err, AsNotification)
+}
+
+// PreValidate implements core.PreValidator: it refuses to save a proxy that
+// does not hold a notifications record.
+func (n *Notification) PreValidate(ctx context.Context, app core.App) error {
+	return checkProxy(n.Record, Notifications)
+}
+
+// ProxyRecord returns the wrapped record.
+func (n *Notification) ProxyRecord() *core.Record { return n.Record }
+
+// SetProxyRecord replaces the wrapped record.
+func (n *Notification) SetProxyRecord(r *core.Record) { n.Record = r }
+
+// Poll returns the poll's id.
+func (n *Notification) Poll() string { return n.GetString(FieldNotificationPoll) }
+
+// SetPoll sets the poll's id.
+func (n *Notification) SetPoll(pollId string) { n.Set(FieldNotificationPoll, pollId) }
+
+// Kind returns one of the Kind* constants.
+func (n *Notification) Kind() string { return n.GetString(FieldNotificationKind) }
+
+// SetKind sets one of the Kind* constants.
+func (n *Notification) SetKind(kind string) { n.Set(FieldNotificationKind, kind) }
+
+// Status returns one of the Notification* row states.
+func (n *Notification) Status() string { return n.GetString(FieldNotificationStatus) }
+
+// SetStatus sets one of the Notification* row states.
+func (n *Notification) SetStatus(status string) { n.Set(FieldNotificationStatus, status) }
+
+// DueAt returns when the row's recipients are (or were) chosen.
+func (n *Notification) DueAt() types.DateTime { return n.GetDateTime(FieldNotificationDueAt) }
+
+// SetDueAt sets when the row's recipients are chosen.
+func (n *Notification) SetDueAt(t types.DateTime) { n.Set(FieldNotificationDueAt, t) }
+
+// Title returns the push title (at most 500 characters are stored).
+func (n *Notification) Title() string { return n.GetString(FieldNotificationTitle) }
+
+// SetTitle sets the push title.
+func (n *Notification) SetTitle(title string) { n.Set(FieldNotificationTitle, title) }
+
+// Body returns the push body (at most 2000 characters are stored).
+func (n *Notification) Body() string { return n.GetString(FieldNotificationBody) }
+
+// SetBody sets the push body.
+func (n *Notification) SetBody(body string) { n.Set(FieldNotificationBody, body) }
+
+// Attempts returns how many send runs claimed deliveries of the row.
+func (n *Notification) Attempts() int { return n.GetInt(FieldNotificationAttempts) }
+
+// SetAttempts sets the number of send runs that claimed deliveries.
+func (n *Notification) SetAttempts(attempts int) { n.Set(FieldNotificationAttempts, attempts) }
+
+// LastError returns the last delivery error (at most 2000 characters).
+func (n *Notification) LastError() string { return n.GetString(FieldNotificationLastError) }
+
+// SetLastError sets the last delivery error.
+func (n *Notification) SetLastError(msg string) { n.Set(FieldNotificationLastError, msg) }
+
+// Note returns why the row was skipped or given up, if it was.
+func (n *Notification) Note() string { return n.GetString(FieldNotificationNote) }
+
+// SetNote sets why the row was skipped or given up.
+func (n *Notification) SetNote(note string) { n.Set(FieldNotificationNote, note) }
+
+// Created returns when the row was created.
+func (n *Notification) Created() types.DateTime { return n.GetDateTime(FieldCreated) }
+
+// Updated returns when the row was last saved.
+func (n *Notification) Updated() types.DateTime { return n.GetDateTime(FieldUpdated) }
+
+// DeliveriesJSON returns the deliveries as raw JSON: "null" when the field
+// was never set (a blank row, also after a save), "[]" when it was set to
+// no one.
+func (n *Notification) DeliveriesJSON() string { return n.GetString(FieldNotificationDeliveries) }
+
+// Deliveries decodes the row's deliveries; nil when none were ever set.
+func (n *Notification) Deliveries() ([]Delivery, error) {
+	raw := strings.TrimSpace(n.DeliveriesJSON())
+	if raw == "" || raw == "null" {
+		return nil, nil
+	}
+	var ds []Delivery
+	if err := json.Unmarshal([]byte(raw), &ds); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// SetDeliveries stores ds (nil is stored as [], so the row reads as
+// "resolved to no one" rather than "never resolved"). The row's status is
+// the caller's to derive.
+func (n *Notification) SetDeliveries(ds []Delivery) {
+	if ds == nil {
+		ds = []Delivery{}
+	}
+	n.Set(FieldNotificationDeliveries, ds)
+}

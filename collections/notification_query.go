@@ -1,0 +1,83 @@
+package collections
+
+import (
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// FindNotification returns the outbox row with the given id (sql.ErrNoRows
+// when none).
+func FindNotification(app core.App, id string) (*Notification, error) {
+	r, err := app.FindRecordById(Notifications, id)
+	return wrapOne(r, err, AsNotification)
+}
+
+// NotificationKindsOf returns the kinds a poll already has rows for.
+func NotificationKindsOf(app core.App, pollId string) ([]string, error) {
+	var have []string
+	err := app.DB().Select("kind").From(Notifications).
+		Where(dbx.HashExp{"poll": pollId}).Column(&have)
+	return have, err
+}
+
+// OpenPollsMissingNotifications returns the ids of open polls with fewer
+// than kinds outbox rows, oldest poll first.
+func OpenPollsMissingNotifications(app core.App, kinds int) ([]string, error) {
+	var ids []string
+	err := app.DB().NewQuery(
+		"SELECT p.[[id]] FROM {{" + Polls + "}} p WHERE p.[[status]] = {:open} AND " +
+			"(SELECT COUNT(*) FROM {{" + Notifications + "}} n WHERE n.[[poll]] = p.[[id]]) < {:kinds} " +
+			"ORDER BY p.[[created]]").
+		Bind(dbx.Params{"open": PollOpen, "kinds": kinds}).Column(&ids)
+	return ids, err
+}
+
+// ScheduledNotifications lists the rows waiting for their moment, earliest
+// due first.
+func ScheduledNotifications(app core.App) ([]*Notification, error) {
+	rs, err := app.FindRecordsByFilter(Notifications, "status = {:s}", "due_at", 0, 0,
+		dbx.Params{"s": NotificationScheduled})
+	return wrapAll(rs, err, AsNotification)
+}
+
+// PendingNotificationIds returns the ids of the rows with deliveries still
+// to send, earliest due first (then created, then id). Ids rather than
+// records: a sending run loads each row inside its claim transaction.
+func PendingNotificationIds(app core.App) ([]string, error) {
+	var ids []string
+	err := app.DB().Select("id").From(Notifications).
+		Where(dbx.HashExp{"status": NotificationPending}).
+		OrderBy("due_at", "created", "id").Column(&ids)
+	return ids, err
+}
+
+// SentOrPendingNotifications lists the rows that may await receipts (sent,
+// or pending with some deliveries already sent), in no particular order.
+func SentOrPendingNotifications(app core.App) ([]*Notification, error) {
+	rs, err := app.FindRecordsByFilter(Notifications, "status = {:sent} || status = {:pending}", "", 0, 0,
+		dbx.Params{"sent": NotificationSent, "pending": NotificationPending})
+	return wrapAll(rs, err, AsNotification)
+}
+
+// PruneNotifications deletes finished rows (done or skipped) last saved
+// before cutoff whose poll is closed with a deadline before cutoff too, or
+// whose poll is gone, and returns how many it deleted. Rows of open polls
+// stay: the dispatcher would build a missing one again.
+func PruneNotifications(app core.App, cutoff types.DateTime) (int, error) {
+	res, err := app.DB().NewQuery(
+		"DELETE FROM {{" + Notifications + "}} WHERE [[status]] IN ({:done}, {:skipped}) AND [[updated]] < {:cutoff} " +
+			"AND ([[poll]] IN (SELECT [[id]] FROM {{" + Polls + "}} WHERE [[status]] = {:closed} AND [[deadline]] < {:cutoff}) " +
+			"OR [[poll]] NOT IN (SELECT [[id]] FROM {{" + Polls + "}}))").
+		Bind(dbx.Params{
+			"done":    NotificationDone,
+			"skipped": NotificationSkipped,
+			"closed":  PollClosed,
+			"cutoff":  cutoff.String(),
+		}).Execute()
+	if err != nil {
+		return 0, err
+	}
+	k, err := res.RowsAffected()
+	return int(k), err
+}

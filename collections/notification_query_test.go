@@ -1,0 +1,151 @@
+package collections_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"circly/collections"
+)
+
+func makeNotification(t *testing.T, app core.App, pollId, kind, status string, due time.Time, ds []collections.Delivery) *collections.Notification {
+	t.Helper()
+	n, err := collections.NewNotification(app)
+	must(t, err)
+	n.SetPoll(pollId)
+	n.SetKind(kind)
+	n.SetStatus(status)
+	n.SetDueAt(dt(t, due))
+	n.SetTitle("title")
+	n.SetBody("body")
+	n.SetDeliveries(ds)
+	must(t, app.Save(n))
+	return n
+}
+
+func TestNotificationRoundTrip(t *testing.T) {
+	f := newPollFixture(t, true)
+	sent := dt(t, time.Now())
+	ds := []collections.Delivery{
+		{User: f.u2.Id, Token: "ExponentPushToken[u2]", State: collections.DeliverySent, Attempts: 1, TicketID: "t1", SentAt: sent},
+		{User: f.u1.Id, State: collections.DeliverySkipped, Error: "no push token"},
+	}
+	n := makeNotification(t, f.app, f.poll.Id, collections.KindPollStarted, collections.NotificationSent, time.Now(), ds)
+	n.SetAttempts(1)
+	n.SetLastError("boom")
+	n.SetNote("note")
+	must(t, f.app.Save(n))
+
+	got, err := collections.FindNotification(f.app, n.Id)
+	must(t, err)
+	if got.Poll() != f.poll.Id || got.Kind() != collections.KindPollStarted || got.Status() != collections.NotificationSent ||
+		got.Title() != "title" || got.Body() != "body" || got.Attempts() != 1 || got.LastError() != "boom" ||
+		got.Note() != "note" || got.DueAt().String() != n.DueAt().String() || got.Created().IsZero() || got.Updated().IsZero() {
+		t.Fatalf("notification read back as %v", got.FieldsData())
+	}
+	back, err := got.Deliveries()
+	must(t, err)
+	if len(back) != 2 || back[0].SentAt.String() != sent.String() {
+		t.Fatalf("deliveries read back as %+v", back)
+	}
+	back[0].SentAt = sent
+	if !slices.Equal(back, ds) {
+		t.Fatalf("deliveries read back as %+v, want %+v", back, ds)
+	}
+	if !back[0].AwaitingReceipt() || back[1].AwaitingReceipt() {
+		t.Fatal("AwaitingReceipt: want only the sent delivery without a receipt")
+	}
+	back[0].Receipt = collections.ReceiptOK
+	if back[0].AwaitingReceipt() {
+		t.Fatal("a delivery with a receipt still awaits one")
+	}
+}
+
+// A blank row has no deliveries at all; nil is stored as "resolved to no one".
+func TestDeliveriesUnsetVersusEmpty(t *testing.T) {
+	app := newTestApp(t)
+	n, err := collections.NewNotification(app)
+	must(t, err)
+	if n.DeliveriesJSON() != "null" {
+		t.Fatalf("blank row's deliveries = %q, want null", n.DeliveriesJSON())
+	}
+	if ds, err := n.Deliveries(); ds != nil || err != nil {
+		t.Fatalf("blank row's Deliveries() = %v, %v", ds, err)
+	}
+	n.SetDeliveries(nil)
+	if n.DeliveriesJSON() != "[]" {
+		t.Fatalf("SetDeliveries(nil) stored %q, want []", n.DeliveriesJSON())
+	}
+	if ds, err := n.Deliveries(); ds == nil || len(ds) != 0 || err != nil {
+		t.Fatalf("Deliveries() after SetDeliveries(nil) = %#v, %v; want an empty list", ds, err)
+	}
+}
+
+func TestOutboxQueries(t *testing.T) {
+	f := newPollFixture(t, true)
+	app, now := f.app, time.Now()
+	pending := makeNotification(t, app, f.poll.Id, collections.KindPollStarted, collections.NotificationPending, now, nil)
+	scheduled := makeNotification(t, app, f.poll.Id, collections.KindReminder1h, collections.NotificationScheduled, now.Add(time.Minute), nil)
+	sent := makeNotification(t, app, f.poll.Id, collections.KindReminder10m, collections.NotificationSent, now, nil)
+
+	kinds, err := collections.NotificationKindsOf(app, f.poll.Id)
+	must(t, err)
+	slices.Sort(kinds)
+	if want := []string{collections.KindPollStarted, collections.KindReminder10m, collections.KindReminder1h}; !slices.Equal(kinds, want) {
+		t.Errorf("NotificationKindsOf = %v, want %v", kinds, want)
+	}
+	rows, err := collections.ScheduledNotifications(app)
+	must(t, err)
+	if got := ids(rows); !slices.Equal(got, []string{scheduled.Id}) {
+		t.Errorf("ScheduledNotifications = %v, want [%s]", got, scheduled.Id)
+	}
+	pendingIds, err := collections.PendingNotificationIds(app)
+	must(t, err)
+	if !slices.Equal(pendingIds, []string{pending.Id}) {
+		t.Errorf("PendingNotificationIds = %v, want [%s]", pendingIds, pending.Id)
+	}
+	rows, err = collections.SentOrPendingNotifications(app)
+	must(t, err)
+	got, want := ids(rows), []string{pending.Id, sent.Id}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("SentOrPendingNotifications = %v, want %v", got, want)
+	}
+
+	for kinds, want := range map[int][]string{4: {f.poll.Id}, 3: nil} {
+		missing, err := collections.OpenPollsMissingNotifications(app, kinds)
+		must(t, err)
+		if !slices.Equal(missing, want) {
+			t.Errorf("OpenPollsMissingNotifications(%d) = %v, want %v", kinds, missing, want)
+		}
+	}
+}
+
+func TestPruneNotifications(t *testing.T) {
+	f := newPollFixture(t, true)
+	app, now := f.app, time.Now()
+	old := makePoll(t, app, f.circle.Id, collections.PollClosed, now.Add(-48*time.Hour))
+	doomed := makeNotification(t, app, old.Id, collections.KindResults, collections.NotificationDone, now, nil)
+	unsent := makeNotification(t, app, old.Id, collections.KindReminder1h, collections.NotificationPending, now, nil)
+	open := makeNotification(t, app, f.poll.Id, collections.KindReminder1h, collections.NotificationSkipped, now, nil)
+
+	if k, err := collections.PruneNotifications(app, dt(t, now.Add(-time.Hour))); err != nil || k != 0 {
+		t.Fatalf("PruneNotifications(an hour ago) = %d, %v; want 0 (rows are newer)", k, err)
+	}
+	k, err := collections.PruneNotifications(app, dt(t, now.Add(time.Hour)))
+	must(t, err)
+	if k != 1 {
+		t.Fatalf("PruneNotifications deleted %d rows, want 1", k)
+	}
+	if _, err := collections.FindNotification(app, doomed.Id); err == nil {
+		t.Error("the finished row of the closed poll is still there")
+	}
+	for _, n := range []*collections.Notification{unsent, open} {
+		if _, err := collections.FindNotification(app, n.Id); err != nil {
+			t.Errorf("row %s (%s) was pruned: %v", n.Id, n.Status(), err)
+		}
+	}
+}

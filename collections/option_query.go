@@ -1,0 +1,53 @@
+package collections
+
+import (
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// The tally statements below are plain SQL on purpose: a record save would
+// fire a realtime event and set a timestamp, and either would tell members
+// when an option got a vote (see NewOptions).
+
+// FindOption returns the option with the given id (sql.ErrNoRows when none).
+func FindOption(app core.App, id string) (*Option, error) {
+	r, err := app.FindRecordById(Options, id)
+	return wrapOne(r, err, AsOption)
+}
+
+// PollOptions lists a poll's options by order.
+func PollOptions(app core.App, pollId string) ([]*Option, error) {
+	rs, err := app.FindRecordsByFilter(Options, "poll = {:poll}", "order", 0, 0, dbx.Params{"poll": pollId})
+	return wrapAll(rs, err, AsOption)
+}
+
+// AddTally adds one vote to an option's hidden tally, publishing nothing.
+func AddTally(app core.App, optionId string) error {
+	_, err := app.DB().NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + 1 WHERE [[id]] = {:id}").
+		Bind(dbx.Params{"id": optionId}).Execute()
+	return err
+}
+
+// AddTallyAndPublish adds one vote to optionId's tally and, in the same
+// statement, publishes every option of the poll (vote_count takes the
+// tally, this vote included); it returns the options whose published count
+// changed. When to call it rather than AddTally is the caller's rule.
+//
+// One statement because SQLite evaluates every SET expression on the row's
+// old values: "+ ([[id]] = {:id})" adds the new vote to both columns of the
+// voted option only.
+func AddTallyAndPublish(app core.App, pollId, optionId string) (changed []string, err error) {
+	err = app.DB().NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + ([[id]] = {:id}), [[vote_count]] = [[tally]] + ([[id]] = {:id}) " +
+		"WHERE [[poll]] = {:poll} AND ([[id]] = {:id} OR [[vote_count]] != [[tally]]) RETURNING [[id]]").
+		Bind(dbx.Params{"poll": pollId, "id": optionId}).Column(&changed)
+	return changed, err
+}
+
+// PublishFinalCounts sets every option's published count of a poll to its
+// tally and returns the options whose count changed (closing a poll that
+// reached the results threshold).
+func PublishFinalCounts(app core.App, pollId string) (changed []string, err error) {
+	err = app.DB().NewQuery("UPDATE {{options}} SET [[vote_count]] = [[tally]] WHERE [[poll]] = {:poll} AND [[vote_count]] != [[tally]] RETURNING [[id]]").
+		Bind(dbx.Params{"poll": pollId}).Column(&changed)
+	return changed, err
+}

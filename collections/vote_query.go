@@ -1,0 +1,119 @@
+package collections
+
+import (
+	"database/sql"
+	"errors"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// InsertVote writes one vote row with plain SQL: no hooks, no realtime
+// event, no timestamp, a fresh id and a random rowid (see RandomRowid).
+// A second vote with the same (poll, voter_hash) fails on the unique index
+// and, as the statement is the only one, leaves nothing behind; the caller
+// tells that error apart (a unique violation naming voter_hash).
+func InsertVote(app core.App, pollId, optionId, voterHash, memberId string) error {
+	_, err := app.DB().Insert(Votes, dbx.Params{
+		"rowid":      RandomRowid(),
+		"id":         core.GenerateDefaultRandomId(),
+		"poll":       pollId,
+		"option":     optionId,
+		"voter_hash": voterHash,
+		"member":     memberId,
+	}).Execute()
+	return err
+}
+
+// PollVoteOptions returns the chosen option of every vote of a poll, one
+// entry per vote, in storage order (which a reshuffle makes meaningless).
+func PollVoteOptions(app core.App, pollId string) ([]string, error) {
+	var options []string
+	err := app.DB().Select("option").From(Votes).
+		Where(dbx.HashExp{"poll": pollId}).Column(&options)
+	return options, err
+}
+
+// DeletePollVotes deletes every vote row of a poll with plain SQL.
+func DeletePollVotes(app core.App, pollId string) error {
+	_, err := app.DB().Delete(Votes, dbx.HashExp{"poll": pollId}).Execute()
+	return err
+}
+
+// InsertScrubbedVote writes a vote for optionId that says nothing about its
+// voter: a random voter_hash, no member, a fresh id and a random rowid.
+// Closing an anonymous poll re-inserts its votes this way, in an order the
+// caller shuffles.
+func InsertScrubbedVote(app core.App, pollId, optionId string) error {
+	_, err := app.DB().NewQuery(
+		"INSERT INTO {{votes}} ([[rowid]], [[id]], [[poll]], [[option]], [[voter_hash]], [[member]]) " +
+			"VALUES ({:rowid}, {:id}, {:poll}, {:option}, lower(hex(randomblob(32))), '')").
+		Bind(dbx.Params{"rowid": RandomRowid(), "id": core.GenerateDefaultRandomId(), "poll": pollId, "option": optionId}).Execute()
+	return err
+}
+
+// VotersByOption lists, per option id, the nicknames of the members who
+// voted for it, by nickname. Only votes that name a membership count (those
+// of non-anonymous polls).
+func VotersByOption(app core.App, pollId string) (map[string][]string, error) {
+	var rows []struct {
+		Option   string `db:"option"`
+		Nickname string `db:"nickname"`
+	}
+	err := app.DB().Select("v.option", "m.nickname").From(Votes+" v").
+		InnerJoin(Members+" m", dbx.NewExp("m.id = v.member")).
+		Where(dbx.HashExp{"v.poll": pollId}).OrderBy("m.nickname").All(&rows)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.Option] = append(out[r.Option], r.Nickname)
+	}
+	return out, nil
+}
+
+// VoteCheck is everything the checks of a vote need, read in one query.
+// The Null fields are invalid when there is no such row: no active
+// membership of the user (Member), no such option (OptionPoll,
+// OptionMember), or an option whose member row has no user (OptionUser).
+type VoteCheck struct {
+	Circle       string         `db:"circle"`
+	Status       string         `db:"status"`
+	Deadline     types.DateTime `db:"deadline"`
+	IsAnonymous  bool           `db:"is_anonymous"`
+	Elector      bool           `db:"elector"` // the user is in the poll's electorate
+	Member       sql.NullString `db:"member"`  // the user's active membership in the poll's circle
+	OptionPoll   sql.NullString `db:"option_poll"`
+	OptionMember sql.NullString `db:"option_member"`
+	OptionUser   sql.NullString `db:"option_user"`
+}
+
+// voteCheckQuery reads, for a poll, a user and an option, everything the
+// vote checks need; no row means no such poll.
+const voteCheckQuery = `SELECT p.[[circle]], p.[[status]], p.[[deadline]], p.[[is_anonymous]],
+	EXISTS (SELECT 1 FROM {{electors}} el WHERE el.[[poll]] = p.[[id]] AND el.[[user]] = {:user}) AS [[elector]],
+	(SELECT m.[[id]] FROM {{members}} m
+		WHERE m.[[circle]] = p.[[circle]] AND m.[[user]] = {:user} AND m.[[is_active]] = TRUE LIMIT 1) AS [[member]],
+	o.[[poll]] AS [[option_poll]], o.[[member]] AS [[option_member]], om.[[user]] AS [[option_user]]
+	FROM {{polls}} p LEFT JOIN {{options}} o ON o.[[id]] = {:option}
+	LEFT JOIN {{members}} om ON om.[[id]] = o.[[member]]
+	WHERE p.[[id]] = {:poll} LIMIT 1`
+
+// LoadVoteCheck reads what the checks of a vote by userId for optionId in
+// pollId need, in one query on the concurrent read connections, so the
+// vote's write transaction stays short. It returns nil when the poll does
+// not exist; deciding what the facts allow is the caller's.
+func LoadVoteCheck(app core.App, pollId, userId, optionId string) (*VoteCheck, error) {
+	var check VoteCheck
+	err := app.DB().NewQuery(voteCheckQuery).
+		Bind(dbx.Params{"poll": pollId, "user": userId, "option": optionId}).One(&check)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &check, nil
+}

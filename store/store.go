@@ -1,0 +1,63 @@
+// Package store opens Circly's SQLite databases and holds the two storage
+// rules the anonymity promise relies on: deleted bytes are overwritten
+// (secure_delete) and the WAL can be emptied on demand.
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// pragmas are PocketBase's own connection settings (core.DefaultDBConnect)
+// plus secure_delete.
+const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
+	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)" +
+	"&_pragma=secure_delete(ON)&_defensive=1"
+
+// Connect opens Circly's SQLite databases (pass it as PocketBase's
+// DBConnect). It is PocketBase's default connection with secure_delete on.
+//
+// Why: closing a poll deletes its vote-key salt and rewrites its vote rows.
+// With secure_delete off, SQLite only unlinks deleted cells: the salt and
+// the old (option, voter_hash) pairs would stay readable in the page's free
+// space and on free pages, and anyone holding circly.key could link every
+// vote of the closed poll. With it on, SQLite overwrites deleted content
+// with zeros, in the page and on the free list. The WAL is emptied by
+// TruncateWAL.
+func Connect(dbPath string) (*dbx.DB, error) {
+	return dbx.Open("sqlite", dbPath+pragmas)
+}
+
+// CheckSecureDelete fails when the app's database was opened without
+// secure_delete (an app not built with Connect): closing a poll could not
+// keep its promise there.
+func CheckSecureDelete(app core.App) error {
+	for _, db := range []dbx.Builder{app.NonconcurrentDB(), app.ConcurrentDB()} {
+		var on int
+		if err := db.NewQuery("PRAGMA secure_delete").Row(&on); err != nil {
+			return err
+		}
+		if on != 1 {
+			return errors.New("circly: the database must be opened with secure_delete on (use store.Connect as the app's DBConnect)")
+		}
+	}
+	return nil
+}
+
+// TruncateWAL checkpoints the WAL completely into the database and
+// truncates it to zero bytes. It fails (and can be retried) while a reader
+// still uses an older snapshot.
+func TruncateWAL(app core.App) error {
+	var busy, logFrames, checkpointed int
+	err := app.NonconcurrentDB().NewQuery("PRAGMA wal_checkpoint(TRUNCATE)").Row(&busy, &logFrames, &checkpointed)
+	if err != nil {
+		return err
+	}
+	if busy != 0 {
+		return fmt.Errorf("checkpoint busy (%d of %d frames)", checkpointed, logFrames)
+	}
+	return nil
+}
