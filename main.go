@@ -19,10 +19,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"circly/config"
-	"circly/hooks"
 	"circly/notify"
 	_ "circly/pb_migrations"
 	"circly/seed"
+	"circly/server"
 	"circly/store"
 )
 
@@ -50,8 +50,8 @@ func main() {
 		Automigrate:  false,
 	})
 
-	svc := hooks.Register(app, cfg, publicFS())
-	notify.Register(app, svc, notify.SettingsFrom(cfg))
+	circly := server.Register(app, cfg, publicFS())
+	notify.Register(app, circly.Hooks, notify.SettingsFrom(cfg))
 
 	app.RootCmd.AddCommand(seedCommand(app), healthcheckCommand())
 

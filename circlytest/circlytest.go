@@ -20,6 +20,7 @@ import (
 	"circly/config"
 	"circly/hooks"
 	_ "circly/pb_migrations"
+	"circly/server"
 	"circly/store"
 )
 
@@ -81,8 +82,8 @@ func NewTestApp(t testing.TB) *tests.TestApp {
 }
 
 // NewTestAppWithConfig is NewTestApp with a given configuration; it also
-// returns the hooks' service.
-func NewTestAppWithConfig(t testing.TB, cfg config.Config) (*tests.TestApp, *hooks.Service) {
+// returns the services server.Register bound.
+func NewTestAppWithConfig(t testing.TB, cfg config.Config) (*tests.TestApp, *server.Circly) {
 	t.Helper()
 	app, svc, err := newApp(cfg)
 	if err != nil {
@@ -107,7 +108,7 @@ func Factory(setup func(t testing.TB, app *tests.TestApp)) func(t testing.TB) *t
 	}
 }
 
-func newApp(cfg config.Config) (*tests.TestApp, *hooks.Service, error) {
+func newApp(cfg config.Config) (*tests.TestApp, *server.Circly, error) {
 	dir, err := baseDataDir()
 	if err != nil {
 		return nil, nil, fmt.Errorf("circlytest: base data dir: %w", err)
@@ -116,7 +117,7 @@ func newApp(cfg config.Config) (*tests.TestApp, *hooks.Service, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := hooks.Register(app, cfg, os.DirFS(filepath.Join(RepoRoot(), "pb_public")))
+	svc := server.Register(app, cfg, os.DirFS(filepath.Join(RepoRoot(), "pb_public")))
 	return app, svc, nil
 }
 
@@ -173,11 +174,11 @@ func SuperuserHeader(t testing.TB, app core.App) map[string]string {
 // ServiceOf returns the hooks service of a test app.
 func ServiceOf(t testing.TB, app core.App) *hooks.Service {
 	t.Helper()
-	svc := hooks.ServiceOf(app)
-	if svc == nil {
+	c := server.Of(app)
+	if c == nil || c.Hooks == nil {
 		t.Fatal("circlytest: app has no Circly service")
 	}
-	return svc
+	return c.Hooks
 }
 
 // Handler returns the app's full HTTP handler (routes, middlewares and
@@ -209,3 +210,13 @@ func Handler(t testing.TB, app core.App) http.Handler {
 }
 
 const handlerStoreKey = "circlytest.handler"
+
+// Circly returns the services server.Register bound to a test app.
+func Circly(t testing.TB, app core.App) *server.Circly {
+	t.Helper()
+	c := server.Of(app)
+	if c == nil {
+		t.Fatal("circlytest: app has no Circly services")
+	}
+	return c
+}

@@ -8,9 +8,7 @@ package hooks
 import (
 	"circly/config"
 	"circly/keys"
-	"circly/store"
 	"io/fs"
-	"path/filepath"
 	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -34,32 +32,16 @@ type Service struct {
 	forgetPending bool
 }
 
-// Register binds all of Circly's routes, hooks and middlewares to app and
-// returns the service they share.
-func Register(app core.App, cfg config.Config, public fs.FS) *Service {
-	secretFile := cfg.SecretFile
-	if secretFile == "" {
-		secretFile = filepath.Join(app.DataDir(), keys.FileName)
-	}
-
+// Register binds the routes, hooks and middlewares of this package to app
+// and returns the service they share; secrets is the server key.
+func Register(app core.App, cfg config.Config, secrets *keys.Secrets, public fs.FS) *Service {
 	s := &Service{
 		Config:  cfg,
-		Secrets: keys.New(secretFile),
+		Secrets: secrets,
 		Public:  public,
 	}
 
 	app.Store().Set(serviceStoreKey, s)
-
-	// fail fast at start-up when the key cannot be read or created
-	app.OnBootstrap().BindFunc(func(e *core.BootstrapEvent) error {
-		if err := e.Next(); err != nil {
-			return err
-		}
-		if err := store.CheckSecureDelete(e.App); err != nil {
-			return err
-		}
-		return s.Secrets.Check()
-	})
 
 	// write the votes still queued before the app goes away
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {

@@ -30,7 +30,8 @@ func assertConsistent(t testing.TB, f *pollFixture) int {
 // counted before it or refused with 400; counts stay equal to rows.
 func TestRaceVoteAgainstClose(t *testing.T) {
 	t.Parallel()
-	app, svc := circlytest.NewTestAppWithConfig(t, circlytest.TestConfig())
+	app, circly := circlytest.NewTestAppWithConfig(t, circlytest.TestConfig())
+	svc := circly.Hooks
 	for round := range 5 {
 		f := newPollFixture(t, app, 12, true)
 		var wg sync.WaitGroup

@@ -215,7 +215,8 @@ func TestVoteAnonymityAtRest(t *testing.T) {
 // counts, refuses later votes and still knows who took part.
 func TestClosePoll(t *testing.T) {
 	t.Parallel()
-	app, svc := circlytest.NewTestAppWithConfig(t, circlytest.TestConfig())
+	app, circly := circlytest.NewTestAppWithConfig(t, circlytest.TestConfig())
+	svc := circly.Hooks
 	app.Settings().RateLimits.Enabled = false
 	f := newPollFixture(t, app, 4, true)
 	f.mustVote(t, 0, 0)
@@ -274,7 +275,8 @@ func TestClosePoll(t *testing.T) {
 // TestCloseDuePolls closes exactly the polls whose deadline has passed.
 func TestCloseDuePolls(t *testing.T) {
 	t.Parallel()
-	app, svc := circlytest.NewTestAppWithConfig(t, circlytest.TestConfig())
+	app, circly := circlytest.NewTestAppWithConfig(t, circlytest.TestConfig())
+	svc := circly.Hooks
 	due := newPollFixture(t, app, 3, true)
 	notDue := newPollFixture(t, app, 3, true)
 

@@ -18,8 +18,8 @@ import (
 	"circly/circlytest"
 	"circly/collections"
 	"circly/expo/expotest"
-	"circly/hooks"
 	"circly/notify"
+	"circly/server"
 	"circly/store"
 )
 
@@ -179,7 +179,7 @@ func TestKilledMidRequest(t *testing.T) {
 	app.Settings().RateLimits.Enabled = false
 	s := testSettings(cfg)
 	s.BatchSize = childBatch
-	h := &harness{t: t, app: app, svc: svc, n: notify.Register(app, svc, s), cfg: cfg, settings: s}
+	h := &harness{t: t, app: app, svc: svc, n: notify.Register(app, svc.Hooks, s), cfg: cfg, settings: s}
 	f := h.newCircle(6)
 	now := time.Now()
 	poll := h.createPoll(f, 0, time.Hour)
@@ -243,7 +243,7 @@ func TestDispatcherChildProcess(t *testing.T) {
 	}
 	s := testSettings(cfg)
 	s.BatchSize = childBatch
-	n := notify.Register(app, hooks.Register(app, cfg, nil), s)
+	n := notify.Register(app, server.Register(app, cfg, nil).Hooks, s)
 	_, err := n.RunOnce(context.Background(), time.Now())
 	t.Fatalf("the run was meant to be killed, it returned %v", err) // never reached
 }

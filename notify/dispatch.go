@@ -51,7 +51,7 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time) (Report, error) {
 	rep.Enqueued = k
 	errs = append(errs, err)
 
-	closed, err := n.svc.CloseDuePolls(app, now)
+	closed, err := n.polls.CloseDuePolls(app, now)
 	rep.ClosedPolls = len(closed)
 	errs = append(errs, err)
 

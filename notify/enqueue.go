@@ -284,7 +284,7 @@ func (n *Notifier) resolve(app core.App, row, poll, circle *core.Record) error {
 				continue
 			}
 		case collections.KindReminder1h, collections.KindReminder10m:
-			voted, err := n.svc.HasVoted(app, poll.Id, m.User)
+			voted, err := n.polls.HasVoted(app, poll.Id, m.User)
 			if err != nil {
 				return err
 			}

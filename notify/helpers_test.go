@@ -20,8 +20,8 @@ import (
 	"circly/collections"
 	"circly/config"
 	"circly/expo/expotest"
-	"circly/hooks"
 	"circly/notify"
+	"circly/server"
 	"circly/store"
 )
 
@@ -30,7 +30,7 @@ import (
 type harness struct {
 	t        testing.TB
 	app      *tests.TestApp
-	svc      *hooks.Service
+	svc      *server.Circly
 	n        *notify.Notifier
 	expo     *expotest.Server
 	cfg      config.Config
@@ -63,7 +63,7 @@ func newHarness(t testing.TB, tweak func(*notify.Settings)) *harness {
 	if tweak != nil {
 		tweak(&s)
 	}
-	return &harness{t: t, app: app, svc: svc, n: notify.Register(app, svc, s), expo: srv, cfg: cfg, settings: s}
+	return &harness{t: t, app: app, svc: svc, n: notify.Register(app, svc.Hooks, s), expo: srv, cfg: cfg, settings: s}
 }
 
 // run is one dispatcher run at now that must not fail.
@@ -245,6 +245,5 @@ func reopen(t testing.TB, dir string, cfg config.Config, s notify.Settings) (cor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = app.ClearBootstrap() })
-	svc := hooks.Register(app, cfg, nil)
-	return app, notify.Register(app, svc, s)
+	return app, notify.Register(app, server.Register(app, cfg, nil).Hooks, s)
 }

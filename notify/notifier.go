@@ -10,8 +10,16 @@ import (
 	"circly/collections"
 	"circly/config"
 	"circly/expo"
-	"circly/hooks"
 )
+
+// Polls is what the dispatcher needs of the polls domain: closing the polls
+// that are due (closing forgets who voted what; the dispatcher then sends
+// their results) and whether a user took part in a poll (reminders skip
+// voters). main.go passes the polls service.
+type Polls interface {
+	CloseDuePolls(app core.App, now time.Time) ([]string, error)
+	HasVoted(app core.App, pollId, userId string) (bool, error)
+}
 
 // Defaults of Settings.
 const (
@@ -120,7 +128,7 @@ func (s Settings) withDefaults() Settings {
 // transaction of a request).
 type Notifier struct {
 	app      core.App
-	svc      *hooks.Service
+	polls    Polls
 	client   *expo.Client
 	settings Settings
 
@@ -135,9 +143,9 @@ type Notifier struct {
 }
 
 // New returns a Notifier for app without binding anything; see Register.
-func New(app core.App, svc *hooks.Service, s Settings) *Notifier {
+func New(app core.App, polls Polls, s Settings) *Notifier {
 	s = s.withDefaults()
-	return &Notifier{app: app, svc: svc, client: expo.New(s.Expo), settings: s}
+	return &Notifier{app: app, polls: polls, client: expo.New(s.Expo), settings: s}
 }
 
 // Register makes a Notifier and binds it to app: the polls create hook
@@ -145,8 +153,8 @@ func New(app core.App, svc *hooks.Service, s Settings) *Notifier {
 // the scheduler starts with the server (OnServe, so not for commands such
 // as migrate or superuser) and stops when the app terminates, waiting for a
 // run in progress.
-func Register(app core.App, svc *hooks.Service, s Settings) *Notifier {
-	n := New(app, svc, s)
+func Register(app core.App, polls Polls, s Settings) *Notifier {
+	n := New(app, polls, s)
 
 	app.OnRecordAfterCreateSuccess(collections.Polls).BindFunc(n.onPollCreated)
 
