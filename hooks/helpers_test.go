@@ -1,12 +1,7 @@
 package hooks_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"testing"
 	"time"
 
@@ -23,32 +18,10 @@ func hooksCredentials(deviceId, secret string) hooks.DeviceCredentials {
 	return hooks.DeviceCredentials{DeviceId: deviceId, DeviceSecret: secret}
 }
 
-// call sends one request through handler and returns the status and the
-// decoded JSON body (nil when empty).
+// call sends one JSON request through handler (see circlytest.Call).
 func call(t testing.TB, h http.Handler, method, url, token string, body any) (int, map[string]any) {
 	t.Helper()
-	var rdr io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rdr = bytes.NewReader(raw)
-	}
-	req := httptest.NewRequest(method, url, rdr)
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	var out map[string]any
-	if rec.Body.Len() > 0 {
-		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-			t.Fatalf("%s %s: undecodable body %q", method, url, rec.Body.String())
-		}
-	}
-	return rec.Code, out
+	return circlytest.Call(t, h, method, url, token, body)
 }
 
 // lazy returns a scenario whose URL, headers and body are filled in by build
@@ -145,4 +118,4 @@ func (f *pollFixture) counts(t testing.TB) (total, rows int, tallies map[string]
 	return poll.GetInt("total_votes"), int(n), tallies
 }
 
-func urlq(s string) string { return url.QueryEscape(s) }
+func urlq(s string) string { return circlytest.Q(s) }
