@@ -163,7 +163,7 @@ func (s *server) newCircles(pool []*user, sizes []int) ([]*circle, error) {
 var templateCache sync.Map // server url → template id
 
 func (s *server) templateId(token string) (string, error) {
-	if id, ok := templateCache.Load(s.url); ok {
+	if id, ok := templateCache.Load(s.URL); ok {
 		return id.(string), nil
 	}
 	var tpl struct {
@@ -177,7 +177,7 @@ func (s *server) templateId(token string) (string, error) {
 	if len(tpl.Items) == 0 {
 		return "", fmt.Errorf("no question templates")
 	}
-	templateCache.Store(s.url, tpl.Items[0].Id)
+	templateCache.Store(s.URL, tpl.Items[0].Id)
 	return tpl.Items[0].Id, nil
 }
 
@@ -292,7 +292,7 @@ func rawJobs(votes []job, prefix string) []job {
 // poll, option, voter_hash, a create rule for any signed-in record and a
 // unique index on (poll, voter_hash).
 func (s *server) createRawCollection() error {
-	return s.call("POST", "/api/collections", s.suToken, map[string]any{
+	return s.call("POST", "/api/collections", s.Token, map[string]any{
 		"name": "bench_raw",
 		"type": "base",
 		"fields": []map[string]any{
@@ -312,7 +312,7 @@ func (s *server) createAuthCollection(name string, cost int) error {
 	if cost > 0 {
 		password["cost"] = cost
 	}
-	return s.call("POST", "/api/collections", s.suToken, map[string]any{
+	return s.call("POST", "/api/collections", s.Token, map[string]any{
 		"name":         name,
 		"type":         "auth",
 		"fields":       []map[string]any{password},
@@ -322,7 +322,7 @@ func (s *server) createAuthCollection(name string, cost int) error {
 
 // createAuthUser adds a password user to an auth collection.
 func (s *server) createAuthUser(collection, email, password string) error {
-	return s.call("POST", "/api/collections/"+collection+"/records", s.suToken, map[string]any{
+	return s.call("POST", "/api/collections/"+collection+"/records", s.Token, map[string]any{
 		"email": email, "password": password, "passwordConfirm": password,
 	}, nil)
 }

@@ -36,6 +36,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"circly/circlytest/realbin"
 )
 
 // pin says how processes are placed on CPUs.
@@ -93,33 +95,9 @@ func run(o options) error {
 	tmp := os.Getenv("CIRCLY_BENCH_TMP")
 
 	if !child {
-		tmp, err = os.MkdirTemp("", "circly_bench_*")
-		if err != nil {
+		if bin, tmp, err = prepare(o, repo); err != nil {
 			return err
 		}
-		if o.bin != "" {
-			if bin, err = filepath.Abs(o.bin); err != nil {
-				return err
-			}
-		} else {
-			logf("building circly in %s", repo)
-			if bin, err = buildServer(repo, tmp, o.tags); err != nil {
-				return fmt.Errorf("build: %w", err)
-			}
-		}
-		_, tasksetErr := exec.LookPath("taskset")
-		if !o.noPin && tasksetErr == nil && runtime.NumCPU() >= 2 {
-			// re-execute pinned to CPU 0; the server will run on CPU 1
-			self, err := os.Executable()
-			if err != nil {
-				return err
-			}
-			taskset, _ := exec.LookPath("taskset")
-			env := append(os.Environ(), "CIRCLY_BENCH_CHILD=1", "CIRCLY_BENCH_BIN="+bin, "CIRCLY_BENCH_TMP="+tmp, "CIRCLY_BENCH_PINNED=1")
-			argv := append([]string{"taskset", "-c", "0", self}, os.Args[1:]...)
-			return syscall.Exec(taskset, argv, env)
-		}
-		runtime.GOMAXPROCS(1)
 	}
 	if n, err := strconv.Atoi(os.Getenv("CIRCLY_BENCH_GOMAXPROCS")); err == nil && n > 0 {
 		runtime.GOMAXPROCS(n) // for experiments on the generator itself
@@ -129,6 +107,7 @@ func run(o options) error {
 	if !o.keep {
 		defer os.RemoveAll(tmp)
 	}
+	defer realbin.KillAll() // whatever a failed scenario left running
 
 	rep := &report{quick: o.quick, bin: bin, workers: o.workers}
 	rep.placement = "load generator and server share all CPUs; generator GOMAXPROCS=1"
@@ -147,6 +126,40 @@ func run(o options) error {
 	return nil
 }
 
+// prepare makes the temporary dir and the binary (built, or -bin), then
+// re-executes this program pinned to CPU 0 when it can pin (so it does not
+// return then); otherwise the generator runs with GOMAXPROCS=1.
+func prepare(o options, repo string) (bin, tmp string, err error) {
+	tmp, err = os.MkdirTemp("", "circly_bench_*")
+	if err != nil {
+		return "", "", err
+	}
+	if o.bin != "" {
+		if bin, err = filepath.Abs(o.bin); err != nil {
+			return "", "", err
+		}
+	} else {
+		logf("building circly in %s", repo)
+		if bin, err = realbin.Build(realbin.BuildOptions{Dir: repo, OutDir: tmp, Release: true, Tags: o.tags}); err != nil {
+			return "", "", fmt.Errorf("build: %w", err)
+		}
+	}
+	_, tasksetErr := exec.LookPath("taskset")
+	if !o.noPin && tasksetErr == nil && runtime.NumCPU() >= 2 {
+		// re-execute pinned to CPU 0; the server will run on CPU 1
+		self, err := os.Executable()
+		if err != nil {
+			return "", "", err
+		}
+		taskset, _ := exec.LookPath("taskset")
+		env := append(os.Environ(), "CIRCLY_BENCH_CHILD=1", "CIRCLY_BENCH_BIN="+bin, "CIRCLY_BENCH_TMP="+tmp, "CIRCLY_BENCH_PINNED=1")
+		argv := append([]string{"taskset", "-c", "0", self}, os.Args[1:]...)
+		return "", "", syscall.Exec(taskset, argv, env)
+	}
+	runtime.GOMAXPROCS(1)
+	return bin, tmp, nil
+}
+
 func want(o options, n int) bool {
 	if o.only == "" {
 		return !o.quick || n <= 3
@@ -157,18 +170,6 @@ func want(o options, n int) bool {
 		}
 	}
 	return false
-}
-
-func loadAvg() string {
-	raw, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(raw))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // sizes of the circles of scenario 1: 10 to 50 members
@@ -225,9 +226,9 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 	if err != nil {
 		return err
 	}
-	defer s.stop()
+	defer s.Stop(stopTimeout)
 	time.Sleep(time.Second)
-	rep.idleRSS = rssKB(s.pid(), "VmRSS")
+	rep.idleRSS = rssKB(s.PID(), "VmRSS")
 
 	need1 := want(o, 1) || want(o, 3) || want(o, 7)
 	var circles []*circle
@@ -279,13 +280,13 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 		if rpolls, err = prepareResultsPolls(s, fifty, resultSizes); err != nil {
 			return err
 		}
-		s.stop()
+		s.Stop(stopTimeout)
 		t0 := time.Now()
 		if err := seedResultsPolls(dataDir, rpolls); err != nil {
 			return err
 		}
 		logf("  seeded in %s", time.Since(t0).Round(time.Millisecond))
-		if err := s.restart(); err != nil {
+		if err := s.Restart(stopTimeout); err != nil {
 			return err
 		}
 		if err := benchResults(s, rpolls, resultsRounds, resultsN); err != nil {
@@ -323,7 +324,7 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 		seeded := 0
 		for _, level := range growth {
 			logf("scenario 7: growth to %d seeded polls", level)
-			s.stop()
+			s.Stop(stopTimeout)
 			t0 := time.Now()
 			if level > seeded {
 				if _, err := seedClosedPolls(dataDir, tens, tpl, "성장 측정용 질문", level-seeded); err != nil {
@@ -335,7 +336,7 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 			if g.polls, g.votes, err = countRows(dataDir); err != nil {
 				return err
 			}
-			if err := s.restart(); err != nil {
+			if err := s.Restart(stopTimeout); err != nil {
 				return err
 			}
 			if g.vote, err = benchVotes(s, circles, growthRounds, growthVotesPerRnd, o.workers, false); err != nil {
@@ -352,7 +353,7 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 
 	if want(o, 1) || want(o, 7) {
 		// correctness under load: counters equal rows everywhere
-		s.stop()
+		s.Stop(stopTimeout)
 		badPolls, badOptions, err := checkCounts(dataDir)
 		if err != nil {
 			return err
@@ -361,11 +362,11 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 		if badPolls+badOptions > 0 {
 			return fmt.Errorf("counters disagree with rows: %s", rep.countCheck)
 		}
-		if _, err := s.start(); err != nil {
+		if _, err := s.Start(); err != nil {
 			return err
 		}
 	}
-	s.stop()
+	s.Stop(stopTimeout)
 
 	if want(o, 5) {
 		logf("scenario 5: notification dispatch (notify benchmarks)")
@@ -384,18 +385,4 @@ func cloneResults(in []*resultsPoll) []resultsPoll {
 		out[i] = *rp
 	}
 	return out
-}
-
-// countRows counts polls and votes in a stopped server's database.
-func countRows(dataDir string) (polls, votes int, err error) {
-	db, err := openData(dataDir)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer db.Close()
-	if err = db.QueryRow("SELECT count(*) FROM polls").Scan(&polls); err != nil {
-		return
-	}
-	err = db.QueryRow("SELECT count(*) FROM votes").Scan(&votes)
-	return
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"time"
 )
 
@@ -211,4 +213,17 @@ func durs(v []time.Duration) string {
 		out += ms(d)
 	}
 	return out
+}
+
+// loadAvg is the 1, 5 and 15 minute load average ("?" if unknown).
+func loadAvg() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(raw))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }

@@ -1,13 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -57,8 +50,8 @@ func (r voteResult) ratio() float64 { return median(r.ratios) }
 func benchVotes(s *server, circles []*circle, rounds, perRound, workers int, sampleRSS bool) (voteResult, error) {
 	res := voteResult{perRound: perRound}
 	client := newClient(workers)
-	voteURL := s.url + "/api/collections/votes/records"
-	rawURL := s.url + "/api/collections/bench_raw/records"
+	voteURL := s.URL + "/api/collections/votes/records"
+	rawURL := s.URL + "/api/collections/bench_raw/records"
 
 	// warm-up: connections, statement caches, both paths
 	warm, _, err := s.votesFromNewPolls(circles, min(300, perRound/4))
@@ -76,7 +69,7 @@ func benchVotes(s *server, circles []*circle, rounds, perRound, workers int, sam
 			t := time.NewTicker(20 * time.Millisecond)
 			defer t.Stop()
 			for {
-				if kb := rssKB(s.pid(), "VmRSS"); kb > res.rssMaxKB {
+				if kb := rssKB(s.PID(), "VmRSS"); kb > res.rssMaxKB {
 					res.rssMaxKB = kb
 				}
 				select {
@@ -99,9 +92,9 @@ func benchVotes(s *server, circles []*circle, rounds, perRound, workers int, sam
 		var v, w loadResult
 		var vCPU, wCPU time.Duration
 		measured := func(url string, jobs []job, cpu *time.Duration) loadResult {
-			c0 := cpuTime(s.pid())
+			c0 := cpuTime(s.PID())
 			r := runLoad(client, "POST", url, jobs, workers)
-			*cpu = cpuTime(s.pid()) - c0
+			*cpu = cpuTime(s.PID()) - c0
 			return r
 		}
 		if r%2 == 0 {
@@ -160,7 +153,7 @@ func benchAuth(s *server, rounds, perRound, perRoundSlow int) (authResult, error
 	for i, d := range devices {
 		devJobs[i] = job{"", fmt.Appendf(nil, `{"device_id":%q,"device_secret":%q}`, d.deviceId, d.secret)}
 	}
-	kinds = append(kinds, &kind{&authSide{name: "circly device login (HMAC-SHA256 secret)"}, s.url + "/api/circly/auth/device", devJobs, perRound})
+	kinds = append(kinds, &kind{&authSide{name: "circly device login (HMAC-SHA256 secret)"}, s.URL + "/api/circly/auth/device", devJobs, perRound})
 
 	for _, c := range []struct {
 		name string
@@ -183,7 +176,7 @@ func benchAuth(s *server, rounds, perRound, perRoundSlow int) (authResult, error
 			cost = 10
 		}
 		kinds = append(kinds, &kind{&authSide{name: fmt.Sprintf("PocketBase authWithPassword, bcrypt cost %d", cost)},
-			s.url + "/api/collections/" + c.name + "/auth-with-password", jobs, c.n})
+			s.URL + "/api/collections/" + c.name + "/auth-with-password", jobs, c.n})
 	}
 
 	client := newClient(4)
@@ -239,7 +232,7 @@ func prepareResultsPolls(s *server, circles []*circle, sizes []int) ([]*resultsP
 			return nil, err
 		}
 		jobs := voteJobs(p)[:10]
-		if r := runLoad(client, "POST", s.url+"/api/collections/votes/records", jobs, 4); r.failures > 0 {
+		if r := runLoad(client, "POST", s.URL+"/api/collections/votes/records", jobs, 4); r.failures > 0 {
 			return nil, fmt.Errorf("results votes: %s", r.firstErr)
 		}
 		rp := &resultsPoll{votes: n, poll: p}
@@ -277,7 +270,7 @@ func benchResults(s *server, polls []*resultsPoll, rounds, perRound int) error {
 	}
 	for _, rp := range polls {
 		rp.p50, rp.p99 = nil, nil
-		url := s.url + "/api/circly/polls/" + rp.poll.id + "/results"
+		url := s.URL + "/api/circly/polls/" + rp.poll.id + "/results"
 		if r := runLoad(client, "GET", url, jobsOf(rp, 20), 1); r.failures > 0 {
 			return fmt.Errorf("results: %s", r.firstErr)
 		}
@@ -294,7 +287,7 @@ func benchResults(s *server, polls []*resultsPoll, rounds, perRound int) error {
 	}
 	for range rounds {
 		for _, rp := range polls {
-			url := s.url + "/api/circly/polls/" + rp.poll.id + "/results"
+			url := s.URL + "/api/circly/polls/" + rp.poll.id + "/results"
 			r := runLoad(client, "GET", url, jobsOf(rp, perRound), 1)
 			if r.failures > 0 {
 				return fmt.Errorf("results: %s", r.firstErr)
@@ -305,209 +298,6 @@ func benchResults(s *server, polls []*resultsPoll, rounds, perRound int) error {
 		}
 	}
 	return nil
-}
-
-// ---------------------------------------------------------------------------
-// 4. Realtime fan-out
-
-type fanoutResult struct {
-	subscribers, votes  int
-	delivered, expected int
-	fromResp, fromSend  stats
-	voteLatency         stats
-	connected           time.Duration
-}
-
-// sseEvent is one received realtime message of a subscriber.
-type sseEvent struct {
-	total int
-	at    time.Time
-}
-
-// benchFanout subscribes n members of one large synthetic circle to its
-// poll over PocketBase's realtime protocol, casts votes one at a time and
-// measures when each subscriber sees each new total.
-func benchFanout(s *server, n, votes int, gap time.Duration) (fanoutResult, error) {
-	res := fanoutResult{subscribers: n, votes: votes}
-	users, err := s.newUsers(n)
-	if err != nil {
-		return res, err
-	}
-	// a real circle of 3 (creator + 2 joins) and its poll …
-	c, err := s.newCircle(users[:3])
-	if err != nil {
-		return res, err
-	}
-	p, err := s.newPoll(c, 2*time.Hour)
-	if err != nil {
-		return res, err
-	}
-	// … then the other members, added by the superuser (beyond the
-	// 50-member limit of the app: a synthetic setup)
-	err = parallel(n-3, 4, func(i int) error {
-		u := users[i+3]
-		var m struct {
-			Id string `json:"id"`
-		}
-		if err := s.call("POST", "/api/collections/members/records", s.suToken, map[string]any{
-			"circle": c.id, "user": u.id, "nickname": fmt.Sprintf("s%d", i+3), "is_active": true,
-			"joined": pbTime(time.Now()),
-		}, &m); err != nil {
-			return err
-		}
-		u.setMember(c.id, m.Id)
-		return nil
-	})
-	if err != nil {
-		return res, err
-	}
-	c.members = users
-
-	// subscribe everyone
-	sseClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n + 10, DisableCompression: true}}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	events := make([][]sseEvent, n)
-	var evMu sync.Mutex
-	var ready sync.WaitGroup
-	var subErr atomic.Value
-	t0 := time.Now()
-	ready.Add(n)
-	for i := range n {
-		go func() {
-			once := sync.OnceFunc(ready.Done)
-			defer once()
-			if err := subscribe(ctx, sseClient, s.url, users[i].token, "polls/"+p.id, once, func(ev sseEvent) {
-				evMu.Lock()
-				events[i] = append(events[i], ev)
-				evMu.Unlock()
-			}); err != nil && ctx.Err() == nil {
-				subErr.CompareAndSwap(nil, err.Error())
-			}
-		}()
-		if i%50 == 49 {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	ready.Wait()
-	res.connected = time.Since(t0)
-	if e := subErr.Load(); e != nil {
-		return res, fmt.Errorf("subscribe: %s", e)
-	}
-	time.Sleep(500 * time.Millisecond)
-
-	// vote one at a time; voter k votes for an option that is not its own
-	voteClient := newClient(2)
-	type sent struct{ send, resp time.Time }
-	var times []sent
-	var voteLat []time.Duration
-	voters := voteJobs(p)
-	// the creator and the two joined members hold the options: use others
-	for k := range votes {
-		j := voters[3+k]
-		t1 := time.Now()
-		r := runLoad(voteClient, "POST", s.url+"/api/collections/votes/records", []job{j}, 1)
-		t2 := time.Now()
-		if r.failures > 0 {
-			return res, fmt.Errorf("fan-out vote: %s", r.firstErr)
-		}
-		times = append(times, sent{t1, t2})
-		voteLat = append(voteLat, t2.Sub(t1))
-		time.Sleep(gap)
-	}
-	time.Sleep(time.Second)
-	cancel()
-
-	evMu.Lock()
-	defer evMu.Unlock()
-	var fromResp, fromSend []time.Duration
-	perVote := make([][]time.Duration, votes)
-	for _, evs := range events {
-		for _, ev := range evs {
-			k := ev.total - 1
-			if k < 0 || k >= votes {
-				continue
-			}
-			fromResp = append(fromResp, ev.at.Sub(times[k].resp))
-			fromSend = append(fromSend, ev.at.Sub(times[k].send))
-			perVote[k] = append(perVote[k], ev.at.Sub(times[k].resp))
-			res.delivered++
-		}
-	}
-	res.expected = n * votes
-	res.fromResp = durStats(fromResp)
-	res.fromSend = durStats(fromSend)
-	res.voteLatency = durStats(voteLat)
-	return res, nil
-}
-
-// subscribe opens an SSE connection, subscribes the client to topic with
-// the user's token once PB_CONNECT names it, calls subscribed, then reports
-// every message of the topic until ctx ends.
-func subscribe(ctx context.Context, client *http.Client, base, token, topic string, subscribed func(), onEvent func(sseEvent)) error {
-	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/realtime", nil)
-	res, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != 200 {
-		return fmt.Errorf("realtime connect: %d", res.StatusCode)
-	}
-	rd := bufio.NewReader(res.Body)
-	var event string
-	var data []byte
-	for {
-		line, err := rd.ReadBytes('\n')
-		if err != nil {
-			if err == io.EOF || ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		switch {
-		case bytes.HasPrefix(line, []byte("event:")):
-			event = string(line[len("event:"):])
-		case bytes.HasPrefix(line, []byte("data:")):
-			data = append(data[:0], line[len("data:"):]...)
-		case len(line) == 0:
-			at := time.Now()
-			switch event {
-			case "PB_CONNECT":
-				var c struct {
-					ClientId string `json:"clientId"`
-				}
-				if err := json.Unmarshal(data, &c); err != nil {
-					return err
-				}
-				body, _ := json.Marshal(map[string]any{"clientId": c.ClientId, "subscriptions": []string{topic}})
-				sreq, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/realtime", bytes.NewReader(body))
-				sreq.Header.Set("Content-Type", "application/json")
-				sreq.Header.Set("Authorization", token)
-				sres, err := setupClient.Do(sreq)
-				if err != nil {
-					return err
-				}
-				io.Copy(io.Discard, sres.Body)
-				sres.Body.Close()
-				if sres.StatusCode != 204 {
-					return fmt.Errorf("realtime subscribe: %d", sres.StatusCode)
-				}
-				subscribed()
-			case topic:
-				var m struct {
-					Record struct {
-						TotalVotes int `json:"total_votes"`
-					} `json:"record"`
-				}
-				if json.Unmarshal(data, &m) == nil {
-					onEvent(sseEvent{m.Record.TotalVotes, at})
-				}
-			}
-			event, data = "", data[:0]
-		}
-	}
 }
 
 // ---------------------------------------------------------------------------
@@ -572,28 +362,4 @@ func benchDispatch(repo, tmp string) (dispatchResult, error) {
 		return res, fmt.Errorf("notify benchmarks: no figures in\n%s", out)
 	}
 	return res, nil
-}
-
-// ---------------------------------------------------------------------------
-// 6. Footprint: cold start
-
-// coldStarts starts the binary on n fresh data dirs (migrations and the
-// template seed included) and returns each time to the first healthy answer
-// and the idle RSS a few seconds later.
-func coldStarts(bin, tmp string, n int) ([]time.Duration, []int, error) {
-	var starts []time.Duration
-	var rss []int
-	for i := range n {
-		s := &server{bin: bin, dataDir: filepath.Join(tmp, fmt.Sprintf("cold%d", i))}
-		d, err := s.start()
-		if err != nil {
-			return nil, nil, err
-		}
-		time.Sleep(2 * time.Second)
-		rss = append(rss, rssKB(s.pid(), "VmRSS"))
-		starts = append(starts, d)
-		s.stop()
-		os.RemoveAll(s.dataDir)
-	}
-	return starts, rss, nil
 }

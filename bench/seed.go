@@ -224,3 +224,17 @@ func checkCounts(dataDir string) (badPolls, badOptions int, err error) {
 	err = db.QueryRow(`SELECT count(*) FROM options o WHERE o.tally != (SELECT count(*) FROM votes v WHERE v.option = o.id)`).Scan(&badOptions)
 	return
 }
+
+// countRows counts polls and votes in a stopped server's database.
+func countRows(dataDir string) (polls, votes int, err error) {
+	db, err := openData(dataDir)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	if err = db.QueryRow("SELECT count(*) FROM polls").Scan(&polls); err != nil {
+		return
+	}
+	err = db.QueryRow("SELECT count(*) FROM votes").Scan(&votes)
+	return
+}

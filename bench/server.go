@@ -1,21 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
+
+	"circly/circlytest/realbin"
 )
 
 const (
@@ -23,178 +18,69 @@ const (
 	suPassword = "bench-superuser-password-1"
 )
 
-// buildServer builds the circly binary the way a release is built and
-// returns its path.
-func buildServer(repo, outDir string, tags string) (string, error) {
-	bin := filepath.Join(outDir, "circly")
-	args := []string{"build", "-trimpath", "-ldflags", "-s -w"}
-	if tags != "" {
-		args = append(args, "-tags", tags)
-		bin += "-" + strings.ReplaceAll(tags, ",", "-")
-	}
-	args = append(args, "-o", bin, ".")
-	cmd := exec.Command("go", args...)
-	cmd.Dir = repo
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	return bin, cmd.Run()
-}
+// stopTimeout is how long a graceful stop may take before SIGKILL.
+const stopTimeout = 30 * time.Second
 
 // server is one running circly process, pinned to the server CPU.
 type server struct {
-	bin     string
-	dataDir string
-	env     []string
-	url     string
-	cmd     *exec.Cmd
-	output  *lockedBuffer
-	exited  chan struct{}
-	exitErr error
-
-	suToken string
+	*realbin.Server
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b.Len() > 1<<20 { // keep the tail only
-		l.b.Reset()
+// serverPrefix is the command prefix that pins a process to the server CPU
+// (none when the run does not pin).
+func serverPrefix() []string {
+	if pin.enabled {
+		return []string{"taskset", "-c", pin.serverCPU}
 	}
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return nil
 }
 
 // serverCommand wraps argv with taskset when the run pins processes.
 func serverCommand(argv ...string) *exec.Cmd {
-	if pin.enabled {
-		argv = append([]string{"taskset", "-c", pin.serverCPU}, argv...)
-	}
+	argv = append(serverPrefix(), argv...)
 	return exec.Command(argv[0], argv[1:]...)
+}
+
+// serverConfig is how bench runs the binary: pinned, a minute to become
+// healthy (probed every 5 ms, for the cold start figures), output tail only.
+func serverConfig(bin, dataDir string, env ...string) realbin.Config {
+	return realbin.Config{
+		Bin: bin, DataDir: dataDir, Env: env, Prefix: serverPrefix(),
+		SuperuserEmail: suEmail, SuperuserPassword: suPassword,
+		HealthTimeout: 60 * time.Second, HealthPoll: 5 * time.Millisecond,
+		OutputLimit: 1 << 20, Client: setupClient,
+	}
 }
 
 // newServer makes a fresh data dir with a superuser, starts the binary,
 // signs the superuser in and turns the rate limiter off.
 func newServer(bin, dataDir string, env ...string) (*server, error) {
-	s := &server{bin: bin, dataDir: dataDir, env: env}
-	out, err := exec.Command(bin, "superuser", "upsert", suEmail, suPassword, "--dir", dataDir).CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("superuser upsert: %v\n%s", err, out)
-	}
-	if _, err := s.start(); err != nil {
-		return nil, err
-	}
-	if err := s.adminSetup(); err != nil {
-		s.stop()
+	s := &server{realbin.New(serverConfig(bin, dataDir, env...))}
+	if err := s.Launch(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// start runs the binary on the data dir and returns the time from exec to
-// the first healthy answer.
-func (s *server) start() (time.Duration, error) {
-	port, err := freePort()
-	if err != nil {
-		return 0, err
-	}
-	s.url = fmt.Sprintf("http://127.0.0.1:%d", port)
-	s.output = &lockedBuffer{}
-	s.cmd = serverCommand(s.bin, "serve", "--http", fmt.Sprintf("127.0.0.1:%d", port), "--dir", s.dataDir, "--dev=false")
-	s.cmd.Env = append(os.Environ(), s.env...)
-	s.cmd.Stdout, s.cmd.Stderr = s.output, s.output
-	t0 := time.Now()
-	if err := s.cmd.Start(); err != nil {
-		return 0, err
-	}
-	s.exited = make(chan struct{})
-	go func(cmd *exec.Cmd, exited chan struct{}) {
-		s.exitErr = cmd.Wait()
-		close(exited)
-	}(s.cmd, s.exited)
-
-	probe := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		res, err := probe.Get(s.url + "/api/health")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return time.Since(t0), nil
-			}
+// coldStarts starts the binary on n fresh data dirs (migrations and the
+// template seed included) and returns each time to the first healthy answer
+// and the idle RSS a few seconds later.
+func coldStarts(bin, tmp string, n int) ([]time.Duration, []int, error) {
+	var starts []time.Duration
+	var rss []int
+	for i := range n {
+		s := realbin.New(serverConfig(bin, filepath.Join(tmp, fmt.Sprintf("cold%d", i))))
+		d, err := s.Start()
+		if err != nil {
+			return nil, nil, err
 		}
-		select {
-		case <-s.exited:
-			return 0, fmt.Errorf("server exited early: %v\n%s", s.exitErr, s.output)
-		default:
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return 0, fmt.Errorf("server not healthy after 60s\n%s", s.output)
-		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(2 * time.Second)
+		rss = append(rss, rssKB(s.PID(), "VmRSS"))
+		starts = append(starts, d)
+		s.Stop(stopTimeout)
+		os.RemoveAll(s.DataDir)
 	}
-}
-
-// pid is the server's process id (taskset execs the binary in place).
-func (s *server) pid() int { return s.cmd.Process.Pid }
-
-// stop sends SIGTERM (graceful: the database is checkpointed and closed)
-// and waits; SIGKILL after 30 s.
-func (s *server) stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	select {
-	case <-s.exited:
-		return
-	default:
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(30 * time.Second):
-		s.cmd.Process.Signal(syscall.SIGKILL)
-		<-s.exited
-	}
-}
-
-// restart stops the server and starts it again on the same data dir.
-func (s *server) restart() error {
-	s.stop()
-	if _, err := s.start(); err != nil {
-		return err
-	}
-	return s.adminSetup()
-}
-
-func (s *server) adminSetup() error {
-	var res struct {
-		Token string `json:"token"`
-	}
-	if err := s.call("POST", "/api/collections/_superusers/auth-with-password", "",
-		map[string]any{"identity": suEmail, "password": suPassword}, &res); err != nil {
-		return err
-	}
-	s.suToken = res.Token
-	return s.call("PATCH", "/api/settings", s.suToken, map[string]any{"rateLimits": map[string]any{"enabled": false}}, nil)
+	return starts, rss, nil
 }
 
 // rssKB reads a /proc/PID/status field (VmRSS, VmHWM) in kB.
@@ -230,53 +116,10 @@ func newClient(conns int) *http.Client {
 
 var setupClient = newClient(128)
 
-// apiError is a non-2xx answer.
-type apiError struct {
-	method, path string
-	status       int
-	body         string
-}
-
-func (e *apiError) Error() string {
-	return fmt.Sprintf("%s %s: %d %s", e.method, e.path, e.status, e.body)
-}
-
 // call sends a JSON request and decodes a 2xx answer into out (may be nil).
 func (s *server) call(method, path, token string, body any, out any) error {
-	var rdr io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rdr = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, s.url+path, rdr)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	res, err := setupClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode >= 300 {
-		return &apiError{method, path, res.StatusCode, string(raw)}
-	}
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("%s %s: %w", method, path, err)
-		}
-	}
-	return nil
+	_, err := s.Call(method, path, token, body, out)
+	return err
 }
 
 // cpuTime is the CPU time (user + system) a process has used so far.

@@ -24,16 +24,16 @@ func TestBackupRestoreKeepsVotesDeduplicated(t *testing.T) {
 	if _, status, err := a.vote(f, 1); status != 200 {
 		t.Fatalf("vote before backup: %d %v", status, err)
 	}
-	a.mustDo("POST", "/api/backups", a.suToken, map[string]any{"name": "circly_backup.zip"}, 204, nil)
+	a.mustDo("POST", "/api/backups", a.Token, map[string]any{"name": "circly_backup.zip"}, 204, nil)
 	if _, status, err := a.vote(f, 2); status != 200 {
 		t.Fatalf("vote after backup: %d %v", status, err)
 	}
-	zipPath := filepath.Join(a.dataDir, "backups", "circly_backup.zip")
+	zipPath := filepath.Join(a.DataDir, "backups", "circly_backup.zip")
 	raw, err := os.ReadFile(zipPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.kill()
+	a.Kill()
 
 	b := newServer(t)
 	var body bytes.Buffer
@@ -41,15 +41,15 @@ func TestBackupRestoreKeepsVotesDeduplicated(t *testing.T) {
 	fw, _ := mw.CreateFormFile("file", "circly_backup.zip")
 	io.Copy(fw, bytes.NewReader(raw))
 	mw.Close()
-	req, _ := http.NewRequest("POST", b.url+"/api/backups/upload", &body)
+	req, _ := http.NewRequest("POST", b.URL+"/api/backups/upload", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", b.suToken)
-	res, err := client.Do(req)
+	req.Header.Set("Authorization", b.Token)
+	res, err := b.Client.Do(req)
 	if err != nil || res.StatusCode != 204 {
 		t.Fatalf("upload: %v %v", res.StatusCode, err)
 	}
 	res.Body.Close()
-	b.mustDo("POST", "/api/backups/circly_backup.zip/restore", b.suToken, nil, 204, nil)
+	b.mustDo("POST", "/api/backups/circly_backup.zip/restore", b.Token, nil, 204, nil)
 	// the restored database has a's superuser (same credentials), not b's session
 	b.waitRestartAs(f.users[0].id)
 
@@ -61,8 +61,8 @@ func TestBackupRestoreKeepsVotesDeduplicated(t *testing.T) {
 	if _, status, err := b.vote(f, 2); status != 200 {
 		t.Fatalf("vote of a post-backup voter after restore: %d %v", status, err)
 	}
-	b.kill()
-	counts, _ := readCounts(t, b.dataDir, []string{f.poll})
+	b.Kill()
+	counts, _ := readCounts(t, b.DataDir, []string{f.poll})
 	if c := counts[f.poll]; c.total != 2 || c.rows != 2 || c.tally != 2 {
 		t.Fatalf("after restore: %+v", c)
 	}
@@ -79,17 +79,19 @@ func (s *server) waitRestartAs(restoredUserId string) {
 		var res struct {
 			Token string `json:"token"`
 		}
-		status, _ := s.do("POST", "/api/collections/_superusers/auth-with-password", "",
-			map[string]any{"identity": suEmail, "password": suPassword}, &res)
+		status, _ := s.Call("POST", "/api/collections/_superusers/auth-with-password", "",
+			map[string]any{"identity": s.SuperuserEmail, "password": s.SuperuserPassword}, &res)
 		if status == 200 && res.Token != "" {
-			if st, _ := s.do("GET", "/api/collections/users/records/"+restoredUserId, res.Token, nil, nil); st != 200 {
+			if st, _ := s.Call("GET", "/api/collections/users/records/"+restoredUserId, res.Token, nil, nil); st != 200 {
 				continue
 			}
-			s.suToken = res.Token
+			s.Token = res.Token
 			// restored settings are a's: keep the limiter off for the test
-			s.mustDo("PATCH", "/api/settings", s.suToken, map[string]any{"rateLimits": map[string]any{"enabled": false}}, 200, nil)
+			if err := s.DisableRateLimits(); err != nil {
+				s.t.Fatal(err)
+			}
 			return
 		}
 	}
-	s.t.Fatalf("server did not come back after restore\n%s", s.output)
+	s.t.Fatalf("server did not come back after restore\n%s", s.Output())
 }
