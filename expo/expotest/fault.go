@@ -3,6 +3,7 @@ package expotest
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -108,4 +109,105 @@ func (k FaultKind) String() string {
 		return names[k]
 	}
 	return fmt.Sprintf("FaultKind(%d)", int(k))
+}
+
+// FailNext spoils the next n push/send requests (after auth) with f. Calls
+// queue up: FailNext(1, a) then FailNext(2, b) spoils one request with a,
+// then two with b.
+func (h *Handler) FailNext(n int, f Fault) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for range n {
+		h.sendFaults = append(h.sendFaults, f)
+	}
+}
+
+// FailNextReceipts spoils the next n push/getReceipts requests with f.
+func (h *Handler) FailNextReceipts(n int, f Fault) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for range n {
+		h.receiptFaults = append(h.receiptFaults, f)
+	}
+}
+
+// PendingFaults returns how many queued faults are not yet used.
+func (h *Handler) PendingFaults() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.sendFaults) + len(h.receiptFaults)
+}
+
+func (h *Handler) popFault(route string) (Fault, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	q := &h.sendFaults
+	if route == routeReceipts {
+		q = &h.receiptFaults
+	}
+	if len(*q) == 0 {
+		return Fault{}, false
+	}
+	f := (*q)[0]
+	*q = (*q)[1:]
+	return f, true
+}
+
+func isErrorKind(k FaultKind) bool {
+	switch k {
+	case FaultTooManyRequests, FaultInternalError, FaultBadGateway, FaultServiceUnavailable,
+		FaultGatewayTimeout, FaultHangUp, FaultErrorsIn200, FaultCustom:
+		return true
+	}
+	return false
+}
+
+func (h *Handler) writeFault(x *exchange, f Fault) {
+	if f.RetryAfter != "" {
+		x.w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	switch f.Kind {
+	case FaultTooManyRequests:
+		x.json(http.StatusTooManyRequests, errorsBody(newError(CodeTooManyRequests,
+			fmt.Sprintf(tooManyRequestsMessageTemplate, 600), false, nil)))
+	case FaultInternalError:
+		x.json(http.StatusInternalServerError, errorsBody(newError(CodeInternalServerError,
+			"An unknown error occurred.", true, nil)))
+	case FaultBadGateway:
+		x.write(http.StatusBadGateway, "text/html", []byte(badGatewayHTML))
+	case FaultServiceUnavailable:
+		x.write(http.StatusServiceUnavailable, "text/plain", []byte(serviceUnavailableText))
+	case FaultGatewayTimeout:
+		x.write(http.StatusGatewayTimeout, "text/html", []byte(gatewayTimeoutHTML))
+	case FaultHangUp:
+		x.rec.Status = 0
+		// net/http drops the connection without logging.
+		panic(http.ErrAbortHandler)
+	case FaultErrorsIn200:
+		x.json(http.StatusOK, errorsBody(newError(CodeInternalServerError,
+			"An unknown error occurred.", false, nil)))
+	case FaultCustom:
+		x.write(f.Status, f.ContentType, []byte(f.Body))
+	}
+}
+
+func mutateResponse(resp any, kind FaultKind) any {
+	switch r := resp.(type) {
+	case sendResponse:
+		switch kind {
+		case FaultWrongTicketCount:
+			return sendResponse{Data: r.Data[:len(r.Data)-1]}
+		case FaultTicketObject:
+			if len(r.Data) == 1 {
+				return struct {
+					Data ticketJSON `json:"data"`
+				}{r.Data[0]}
+			}
+		}
+	case receiptsResponse:
+		if kind == FaultWrongTicketCount {
+			return sendResponse{Data: []ticketJSON{}}
+		}
+	}
+	return resp
 }

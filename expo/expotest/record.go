@@ -71,37 +71,36 @@ type Notification struct {
 	Error string
 }
 
+// locked returns get's result, read with h.mu held.
+func locked[T any](h *Handler, get func() T) T {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return get()
+}
+
 // Requests returns a copy of every request received so far, in order of
 // completion.
 func (h *Handler) Requests() []Request {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.requests)
+	return locked(h, func() []Request { return slices.Clone(h.requests) })
 }
 
 // SendRequests returns how many requests reached POST push/send, whatever
 // their outcome.
 func (h *Handler) SendRequests() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.sendRequests
+	return locked(h, func() int { return h.sendRequests })
 }
 
 // ReceiptRequests returns how many requests reached POST push/getReceipts,
 // whatever their outcome.
 func (h *Handler) ReceiptRequests() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.receiptRequests
+	return locked(h, func() int { return h.receiptRequests })
 }
 
 // Messages returns every message of every accepted push/send request (one
 // that got tickets), in order, including messages answered with error
 // tickets. A message resent after a lost answer appears twice.
 func (h *Handler) Messages() []Message {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.messages)
+	return locked(h, func() []Message { return slices.Clone(h.messages) })
 }
 
 // MessagesTo returns the accepted messages addressed to token, in order.
@@ -120,24 +119,18 @@ func (h *Handler) MessagesTo(token string) []Message {
 // Notifications returns one entry per recipient of every accepted message,
 // with its ticket, in order.
 func (h *Handler) Notifications() []Notification {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.notifications)
+	return locked(h, func() []Notification { return slices.Clone(h.notifications) })
 }
 
 // InFlight returns how many requests are being handled right now.
 func (h *Handler) InFlight() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.inFlight
+	return locked(h, func() int { return h.inFlight })
 }
 
 // MaxInFlight returns the largest number of requests handled at the same
 // time since the start or the last Reset.
 func (h *Handler) MaxInFlight() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.maxInFlight
+	return locked(h, func() int { return h.maxInFlight })
 }
 
 // Reset forgets recorded requests, messages, notifications, counters and
