@@ -31,4 +31,3 @@ func IsUniqueViolation(err error, field string) bool {
 	msg := strings.ToLower(err.Error())
 	return strings.Contains(msg, "unique constraint failed") && strings.Contains(msg, "."+strings.ToLower(field))
 }
-

@@ -73,6 +73,7 @@ func Read(e *core.RequestEvent) error {
 	}
 	return nil
 }
+
 // RequireUser returns the signed-in user of a request: 401 without auth,
 // 403 for an auth record that is not a Circly user (e.g. a superuser).
 func RequireUser(e *core.RequestEvent) (*core.Record, error) {
@@ -103,6 +104,7 @@ func RecordResponse(e *core.RequestEvent, record *core.Record) error {
 func BodyString(body map[string]any, key string) string {
 	return cast.ToString(body[key])
 }
+
 // RawBodyValue returns a body value as the client sent it. PocketBase's
 // record create hands hooks a body already cast to the fields' types (a
 // bool field turns null or "maybe" into false); where the difference
@@ -133,4 +135,3 @@ func RawBodyValue(e *core.RequestEvent, key string, fallback map[string]any) any
 	}
 	return fallback[key]
 }
-
