@@ -21,6 +21,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"circly/auth"
 	"circly/circlytest"
 	"circly/hooks"
 	migrations "circly/pb_migrations"
@@ -85,19 +86,19 @@ func TestAbuseDeviceLoginPerIP(t *testing.T) {
 	w := newWorld(t, true)
 	body := []byte(`{"device_id":"abuse-device-1","device_secret":"` + strings.Repeat("s", 40) + `"}`)
 	rec := exhaust(t, 20, func(int) *httptest.ResponseRecorder {
-		return send(w.h, "POST", hooks.DeviceAuthPath, "", "application/json", body)
+		return send(w.h, "POST", auth.DeviceAuthPath, "", "application/json", body)
 	})
 	if !strings.Contains(rec.Body.String(), `"message":"Too Many Requests."`) {
 		t.Fatalf("429 from somewhere else than PocketBase's limiter: %s", rec.Body.String())
 	}
 	// the limit is the IP's, not the device's: another IP logs in
-	if rec := fromIP(w, "198.51.100.7", "POST", hooks.DeviceAuthPath, "", body); rec.Code != 200 {
+	if rec := fromIP(w, "198.51.100.7", "POST", auth.DeviceAuthPath, "", body); rec.Code != 200 {
 		t.Fatalf("another IP: %d %s", rec.Code, rec.Body.String())
 	}
 	// wrong secrets count the same (no unlimited guessing per device)
 	wrong := []byte(`{"device_id":"abuse-device-1","device_secret":"` + strings.Repeat("x", 40) + `"}`)
 	exhaust(t, 19, func(int) *httptest.ResponseRecorder {
-		return fromIP(w, "198.51.100.7", "POST", hooks.DeviceAuthPath, "", wrong)
+		return fromIP(w, "198.51.100.7", "POST", auth.DeviceAuthPath, "", wrong)
 	})
 }
 

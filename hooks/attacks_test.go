@@ -19,6 +19,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"circly/auth"
 	"circly/circlytest"
 	"circly/hooks"
 )
@@ -86,7 +87,7 @@ func atkFieldCode(body map[string]any, path ...string) string {
 // token and user id.
 func atkDeviceLogin(t testing.TB, h http.Handler, deviceId, secret string) (token, userId string, created bool) {
 	t.Helper()
-	status, body := call(t, h, "POST", hooks.DeviceAuthPath, "", map[string]any{"device_id": deviceId, "device_secret": secret})
+	status, body := call(t, h, "POST", auth.DeviceAuthPath, "", map[string]any{"device_id": deviceId, "device_secret": secret})
 	if status != 200 {
 		t.Fatalf("device login %s: %d %v", deviceId, status, body)
 	}

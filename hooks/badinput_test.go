@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"circly/auth"
 	"circly/circlytest"
 	"circly/hooks"
 )
@@ -59,7 +60,7 @@ func badRoutes() []badRoute {
 	}
 	secret := strings.Repeat("s", 40)
 	return []badRoute{
-		{name: "device login", method: "POST", prepare: fixed(path(hooks.DeviceAuthPath), anon),
+		{name: "device login", method: "POST", prepare: fixed(path(auth.DeviceAuthPath), anon),
 			field: "device_id", valid: `{"device_id":"bad-input-device","device_secret":"` + secret + `"}`},
 		{name: "join", method: "POST", prepare: func(t testing.TB, w *world) badTarget {
 			// a fresh user per case: once in, a join answers 200 whatever the nickname

@@ -34,6 +34,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"circly/auth"
 	"circly/circlytest"
 	"circly/hooks"
 )
@@ -267,7 +268,7 @@ func FuzzDeviceLoginBody(f *testing.F) {
 
 	w := newWorld(f, false)
 	f.Fuzz(func(t *testing.T, ct byte, body []byte) {
-		rec := send(w.h, "POST", hooks.DeviceAuthPath, "", contentType(ct), body)
+		rec := send(w.h, "POST", auth.DeviceAuthPath, "", contentType(ct), body)
 		checkAnswer(t, "device login", rec)
 		if rec.Code == 200 {
 			var res struct {

@@ -1,6 +1,7 @@
-// Package hooks holds Circly's behaviour on top of PocketBase: custom routes,
-// record hooks and middlewares, one file per domain (device auth, users,
-// circles, polls, votes, results). Handlers are thin; the rules live in plain
+// Package hooks holds Circly's behaviour on top of PocketBase that has not
+// moved to its domain package yet: custom routes and record hooks, one file
+// per domain (circles, polls, votes, results; device auth, users and the
+// request middlewares are in auth). Handlers are thin; the rules live in plain
 // functions that take the (transaction) app explicitly so they can be tested
 // and composed inside one transaction.
 package hooks
@@ -49,9 +50,6 @@ func Register(app core.App, cfg config.Config, secrets *keys.Secrets, public fs.
 		return e.Next()
 	})
 
-	s.registerMiddlewares(app)
-	s.registerDeviceAuth(app)
-	s.registerUsers(app)
 	s.registerCircles(app)
 	s.registerMembers(app)
 	s.registerPolls(app)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"circly/auth"
 	"circly/config"
 	"circly/hooks"
 	"circly/keys"
@@ -21,6 +22,7 @@ import (
 type Circly struct {
 	Config config.Config
 	Keys   *keys.Secrets
+	Auth   *auth.Service
 	Hooks  *hooks.Service
 }
 
@@ -47,6 +49,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 		return c.Keys.Check()
 	})
 
+	c.Auth = auth.Register(app, cfg, c.Keys)
 	c.Hooks = hooks.Register(app, cfg, c.Keys, public)
 	return c
 }
