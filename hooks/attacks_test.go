@@ -20,8 +20,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/auth"
+	"circly/circles"
 	"circly/circlytest"
-	"circly/hooks"
 )
 
 // atkClient sends requests from one client address and user agent.
@@ -100,7 +100,7 @@ func atkDeviceLogin(t testing.TB, h http.Handler, deviceId, secret string) (toke
 // atkJoin joins a circle with its invite code.
 func atkJoin(t testing.TB, h http.Handler, token, code, nickname string) {
 	t.Helper()
-	status, body := call(t, h, "POST", hooks.JoinCirclePath, token, map[string]any{"invite_code": code, "nickname": nickname})
+	status, body := call(t, h, "POST", circles.JoinCirclePath, token, map[string]any{"invite_code": code, "nickname": nickname})
 	if status != 200 {
 		t.Fatalf("join as %s: %d %v", nickname, status, body)
 	}

@@ -1,7 +1,6 @@
 // Package hooks holds Circly's behaviour on top of PocketBase that has not
-// moved to its domain package yet: custom routes and record hooks, one file
-// per domain (circles, polls, votes, results; device auth, users and the
-// request middlewares are in auth). Handlers are thin; the rules live in plain
+// moved to its domain package yet: polls, votes and results (device auth
+// and users are in auth, circles and members in circles). Handlers are thin; the rules live in plain
 // functions that take the (transaction) app explicitly so they can be tested
 // and composed inside one transaction.
 package hooks
@@ -9,7 +8,6 @@ package hooks
 import (
 	"circly/config"
 	"circly/keys"
-	"io/fs"
 	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -21,10 +19,6 @@ type Service struct {
 	Config  config.Config
 	Secrets *keys.Secrets
 
-	// Public is the file system served at the site root (the invite landing
-	// page); nil serves nothing.
-	Public fs.FS
-
 	ballotMu   sync.Mutex
 	ballots    *ballotBox
 	terminated bool
@@ -35,11 +29,10 @@ type Service struct {
 
 // Register binds the routes, hooks and middlewares of this package to app
 // and returns the service they share; secrets is the server key.
-func Register(app core.App, cfg config.Config, secrets *keys.Secrets, public fs.FS) *Service {
+func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 	s := &Service{
 		Config:  cfg,
 		Secrets: secrets,
-		Public:  public,
 	}
 
 	app.Store().Set(serviceStoreKey, s)
@@ -50,12 +43,9 @@ func Register(app core.App, cfg config.Config, secrets *keys.Secrets, public fs.
 		return e.Next()
 	})
 
-	s.registerCircles(app)
-	s.registerMembers(app)
 	s.registerPolls(app)
 	s.registerVotes(app)
 	s.registerResults(app)
-	s.registerPublic(app)
 
 	return s
 }

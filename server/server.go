@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/auth"
+	"circly/circles"
 	"circly/config"
 	"circly/hooks"
 	"circly/keys"
@@ -20,10 +21,11 @@ import (
 
 // Circly holds the services Register bound to an app.
 type Circly struct {
-	Config config.Config
-	Keys   *keys.Secrets
-	Auth   *auth.Service
-	Hooks  *hooks.Service
+	Config  config.Config
+	Keys    *keys.Secrets
+	Auth    *auth.Service
+	Circles *circles.Service
+	Hooks   *hooks.Service
 }
 
 // Register binds all of Circly's routes, hooks and middlewares to app.
@@ -50,7 +52,8 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	})
 
 	c.Auth = auth.Register(app, cfg, c.Keys)
-	c.Hooks = hooks.Register(app, cfg, c.Keys, public)
+	c.Circles = circles.Register(app, cfg, public)
+	c.Hooks = hooks.Register(app, cfg, c.Keys)
 	return c
 }
 
