@@ -85,7 +85,7 @@ func CountActiveMembers(app core.App, circleId string) (int, error) {
 
 // NicknameTaken reports whether an active member of the circle other than
 // exceptMemberId ("" for none) has the comparison key nicknameKey. The
-// caller computes the key (hooks.NicknameKey); the partial unique index on
+// caller computes the key (circles.NicknameKey); the partial unique index on
 // (circle, nickname_key) is the last word when two saves race.
 func NicknameTaken(app core.App, circleId, nicknameKey, exceptMemberId string) (bool, error) {
 	var found string

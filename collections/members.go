@@ -6,7 +6,7 @@ import "github.com/pocketbase/pocketbase/core"
 // made active again when a former member rejoins.
 //
 // nickname_key is the nickname normalised for comparison (see
-// hooks.NicknameKey); a partial unique index on (circle, nickname_key) among
+// circles.NicknameKey); a partial unique index on (circle, nickname_key) among
 // active rows makes "nickname taken" hold even under concurrent joins.
 // Nobody creates or deletes members through the collection API: join, leave
 // and remove are custom routes. A member may change only its own nickname

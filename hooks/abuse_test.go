@@ -21,8 +21,9 @@ import (
 
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"circly/auth"
+	"circly/circles"
 	"circly/circlytest"
-	"circly/hooks"
 	migrations "circly/pb_migrations"
 )
 
@@ -85,19 +86,19 @@ func TestAbuseDeviceLoginPerIP(t *testing.T) {
 	w := newWorld(t, true)
 	body := []byte(`{"device_id":"abuse-device-1","device_secret":"` + strings.Repeat("s", 40) + `"}`)
 	rec := exhaust(t, 20, func(int) *httptest.ResponseRecorder {
-		return send(w.h, "POST", hooks.DeviceAuthPath, "", "application/json", body)
+		return send(w.h, "POST", auth.DeviceAuthPath, "", "application/json", body)
 	})
 	if !strings.Contains(rec.Body.String(), `"message":"Too Many Requests."`) {
 		t.Fatalf("429 from somewhere else than PocketBase's limiter: %s", rec.Body.String())
 	}
 	// the limit is the IP's, not the device's: another IP logs in
-	if rec := fromIP(w, "198.51.100.7", "POST", hooks.DeviceAuthPath, "", body); rec.Code != 200 {
+	if rec := fromIP(w, "198.51.100.7", "POST", auth.DeviceAuthPath, "", body); rec.Code != 200 {
 		t.Fatalf("another IP: %d %s", rec.Code, rec.Body.String())
 	}
 	// wrong secrets count the same (no unlimited guessing per device)
 	wrong := []byte(`{"device_id":"abuse-device-1","device_secret":"` + strings.Repeat("x", 40) + `"}`)
 	exhaust(t, 19, func(int) *httptest.ResponseRecorder {
-		return fromIP(w, "198.51.100.7", "POST", hooks.DeviceAuthPath, "", wrong)
+		return fromIP(w, "198.51.100.7", "POST", auth.DeviceAuthPath, "", wrong)
 	})
 }
 
@@ -111,7 +112,7 @@ func TestAbuseJoinPerIP(t *testing.T) {
 		tokens = append(tokens, circlytest.Token(t, circlytest.CreateUser(t, w.app)))
 	}
 	rec := exhaust(t, 20, func(i int) *httptest.ResponseRecorder {
-		rec := send(w.h, "POST", hooks.JoinCirclePath, tokens[i/7], "application/json", []byte(`{"invite_code":"ZZZZZZ","nickname":"guess"}`))
+		rec := send(w.h, "POST", circles.JoinCirclePath, tokens[i/7], "application/json", []byte(`{"invite_code":"ZZZZZZ","nickname":"guess"}`))
 		if i < 20 && rec.Code != 404 {
 			t.Fatalf("wrong code: %d %s", rec.Code, rec.Body.String())
 		}
@@ -122,7 +123,7 @@ func TestAbuseJoinPerIP(t *testing.T) {
 	}
 	// a fourth user on another IP is not affected
 	other := circlytest.Token(t, circlytest.CreateUser(t, w.app))
-	if rec := fromIP(w, "198.51.100.8", "POST", hooks.JoinCirclePath, other, []byte(`{"invite_code":"ZZZZZZ","nickname":"guess"}`)); rec.Code != 404 {
+	if rec := fromIP(w, "198.51.100.8", "POST", circles.JoinCirclePath, other, []byte(`{"invite_code":"ZZZZZZ","nickname":"guess"}`)); rec.Code != 404 {
 		t.Fatalf("another IP: %d %s", rec.Code, rec.Body.String())
 	}
 }
@@ -137,7 +138,7 @@ func TestAbuseJoinCodeGuessingPerUser(t *testing.T) {
 	guesser := circlytest.Token(t, circlytest.CreateUser(t, w.app))
 	codes := []string{"ZZZZZZ", "ABCDEF", "zzzzzz", "XXXXXX", "QQQQQQ", "222222", "999999", "HJKLMN", "PQRSTU", "VWXYZ2", "ABCDEG"}
 	rec := exhaust(t, limit, func(i int) *httptest.ResponseRecorder {
-		rec := send(w.h, "POST", hooks.JoinCirclePath, guesser, "application/json", []byte(`{"invite_code":"`+codes[i]+`","nickname":"guess"}`))
+		rec := send(w.h, "POST", circles.JoinCirclePath, guesser, "application/json", []byte(`{"invite_code":"`+codes[i]+`","nickname":"guess"}`))
 		if i < limit && rec.Code != 404 {
 			t.Fatalf("wrong code %s: %d %s", codes[i], rec.Code, rec.Body.String())
 		}
@@ -150,12 +151,12 @@ func TestAbuseJoinCodeGuessingPerUser(t *testing.T) {
 	// the limit follows the user, not the IP, and a right code does not
 	// get through either
 	right := []byte(`{"invite_code":"` + w.a.circle.GetString("invite_code") + `","nickname":"guess"}`)
-	if rec := fromIP(w, "198.51.100.9", "POST", hooks.JoinCirclePath, guesser, right); rec.Code != 429 {
+	if rec := fromIP(w, "198.51.100.9", "POST", circles.JoinCirclePath, guesser, right); rec.Code != 429 {
 		t.Fatalf("the same user from another IP with the right code: %d %s", rec.Code, rec.Body.String())
 	}
 	// other users on the same IP still join (the IP has used 12 of 20)
 	joiner := circlytest.Token(t, circlytest.CreateUser(t, w.app))
-	if rec := send(w.h, "POST", hooks.JoinCirclePath, joiner, "application/json", right); rec.Code != 200 {
+	if rec := send(w.h, "POST", circles.JoinCirclePath, joiner, "application/json", right); rec.Code != 200 {
 		t.Fatalf("another user: %d %s", rec.Code, rec.Body.String())
 	}
 }
@@ -302,7 +303,7 @@ func TestAbuseWrongInvitesLookAlike(t *testing.T) {
 	}
 	first = nil
 	for name, body := range joins {
-		a := get(send(w.h, "POST", hooks.JoinCirclePath, joiner, "application/json", []byte(body)))
+		a := get(send(w.h, "POST", circles.JoinCirclePath, joiner, "application/json", []byte(body)))
 		if a.code != 404 {
 			t.Fatalf("join, %s: %d %s", name, a.code, a.body)
 		}
@@ -312,7 +313,7 @@ func TestAbuseWrongInvitesLookAlike(t *testing.T) {
 			t.Fatalf("join, %s: %+v differs from %+v", name, a, *first)
 		}
 	}
-	if a := get(send(w.h, "POST", hooks.JoinCirclePath, joiner, "application/json",
+	if a := get(send(w.h, "POST", circles.JoinCirclePath, joiner, "application/json",
 		[]byte(`{"invite_code":"`+strings.ToLower(w.expired.GetString("invite_code"))+`","nickname":"x"}`))); a.code != 410 {
 		t.Fatalf("join, expired: %+v", a)
 	}

@@ -19,8 +19,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"circly/auth"
+	"circly/circles"
 	"circly/circlytest"
-	"circly/hooks"
 )
 
 // atkClient sends requests from one client address and user agent.
@@ -86,7 +87,7 @@ func atkFieldCode(body map[string]any, path ...string) string {
 // token and user id.
 func atkDeviceLogin(t testing.TB, h http.Handler, deviceId, secret string) (token, userId string, created bool) {
 	t.Helper()
-	status, body := call(t, h, "POST", hooks.DeviceAuthPath, "", map[string]any{"device_id": deviceId, "device_secret": secret})
+	status, body := call(t, h, "POST", auth.DeviceAuthPath, "", map[string]any{"device_id": deviceId, "device_secret": secret})
 	if status != 200 {
 		t.Fatalf("device login %s: %d %v", deviceId, status, body)
 	}
@@ -99,7 +100,7 @@ func atkDeviceLogin(t testing.TB, h http.Handler, deviceId, secret string) (toke
 // atkJoin joins a circle with its invite code.
 func atkJoin(t testing.TB, h http.Handler, token, code, nickname string) {
 	t.Helper()
-	status, body := call(t, h, "POST", hooks.JoinCirclePath, token, map[string]any{"invite_code": code, "nickname": nickname})
+	status, body := call(t, h, "POST", circles.JoinCirclePath, token, map[string]any{"invite_code": code, "nickname": nickname})
 	if status != 200 {
 		t.Fatalf("join as %s: %d %v", nickname, status, body)
 	}

@@ -14,8 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"circly/auth"
+	"circly/circles"
 	"circly/circlytest"
-	"circly/hooks"
 )
 
 // badTarget is where one bad-input case goes: the path, the caller's token
@@ -59,11 +60,11 @@ func badRoutes() []badRoute {
 	}
 	secret := strings.Repeat("s", 40)
 	return []badRoute{
-		{name: "device login", method: "POST", prepare: fixed(path(hooks.DeviceAuthPath), anon),
+		{name: "device login", method: "POST", prepare: fixed(path(auth.DeviceAuthPath), anon),
 			field: "device_id", valid: `{"device_id":"bad-input-device","device_secret":"` + secret + `"}`},
 		{name: "join", method: "POST", prepare: func(t testing.TB, w *world) badTarget {
 			// a fresh user per case: once in, a join answers 200 whatever the nickname
-			return badTarget{path: hooks.JoinCirclePath, token: circlytest.Token(t, circlytest.CreateUser(t, w.app))}
+			return badTarget{path: circles.JoinCirclePath, token: circlytest.Token(t, circlytest.CreateUser(t, w.app))}
 		},
 			field: "nickname", valid: `{"invite_code":"$CODE","nickname":"joiner"}`},
 		{name: "circle create", method: "POST", prepare: fixed(path("/api/collections/circles/records"), stranger),

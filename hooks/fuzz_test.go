@@ -34,8 +34,9 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"circly/auth"
+	"circly/circles"
 	"circly/circlytest"
-	"circly/hooks"
 )
 
 // world is one app holding every kind of record the fuzz targets and the
@@ -267,7 +268,7 @@ func FuzzDeviceLoginBody(f *testing.F) {
 
 	w := newWorld(f, false)
 	f.Fuzz(func(t *testing.T, ct byte, body []byte) {
-		rec := send(w.h, "POST", hooks.DeviceAuthPath, "", contentType(ct), body)
+		rec := send(w.h, "POST", auth.DeviceAuthPath, "", contentType(ct), body)
 		checkAnswer(t, "device login", rec)
 		if rec.Code == 200 {
 			var res struct {
@@ -324,14 +325,14 @@ func FuzzJoinBody(f *testing.F) {
 
 	w := newWorld(f, false)
 	f.Fuzz(func(t *testing.T, ct, who byte, body []byte) {
-		rec := send(w.h, "POST", hooks.JoinCirclePath, w.caller(who), contentType(ct), []byte(w.expand(string(body))))
+		rec := send(w.h, "POST", circles.JoinCirclePath, w.caller(who), contentType(ct), []byte(w.expand(string(body))))
 		checkAnswer(t, "join", rec)
 		if rec.Code == 200 {
 			var res map[string]map[string]any
 			if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || res["circle"]["id"] == nil || res["member"]["id"] == nil {
 				t.Fatalf("200 without {circle, member}: %s", rec.Body.String())
 			}
-			if n, _ := res["member"]["nickname"].(string); utf8.RuneCountInString(n) > hooks.NicknameMaxLength || !utf8.ValidString(n) {
+			if n, _ := res["member"]["nickname"].(string); utf8.RuneCountInString(n) > circles.NicknameMaxLength || !utf8.ValidString(n) {
 				t.Fatalf("joined with nickname %q", n)
 			}
 		}
@@ -451,7 +452,7 @@ func FuzzInviteCodeAndLink(f *testing.F) {
 		s := w.expand(raw)
 
 		for _, asCode := range []bool{true, false} {
-			req := hooks.JoinRequest{Nickname: "fuzz"}
+			req := circles.JoinRequest{Nickname: "fuzz"}
 			if asCode {
 				req.InviteCode = s
 			} else {
@@ -471,29 +472,29 @@ func FuzzInviteCodeAndLink(f *testing.F) {
 			if err := again.Normalize(); err != nil || again != req {
 				t.Fatalf("Normalize is not idempotent: %+v then %+v (%v)", req, again, err)
 			}
-			circle, _, err := hooks.JoinCircle(w.app, insider, req)
+			circle, _, err := circles.JoinCircle(w.app, insider, req)
 			switch {
 			case err == nil:
 				if circle.Id != w.a.circle.Id || (req.InviteCode != code && req.InviteLinkId != link) {
 					t.Fatalf("%+v opened circle %s", req, circle.Id)
 				}
-			case errors.Is(err, hooks.ErrInviteNotFound), errors.Is(err, hooks.ErrInviteExpired), errors.Is(err, hooks.ErrCircleFull):
+			case errors.Is(err, circles.ErrInviteNotFound), errors.Is(err, circles.ErrInviteExpired), errors.Is(err, circles.ErrCircleFull):
 			default:
 				t.Fatalf("JoinCircle(%+v): unexpected error %v", req, err)
 			}
 		}
 
-		preview, err := hooks.PreviewInvite(w.app, s)
+		preview, err := circles.PreviewInvite(w.app, s)
 		switch {
 		case err == nil:
 			if s != link || preview.CircleName != w.a.circle.GetString("name") {
 				t.Fatalf("PreviewInvite(%q) = %+v", s, preview)
 			}
-		case errors.Is(err, hooks.ErrInviteExpired):
+		case errors.Is(err, circles.ErrInviteExpired):
 			if s != w.expired.GetString("invite_link_id") {
 				t.Fatalf("PreviewInvite(%q): expired", s)
 			}
-		case errors.Is(err, hooks.ErrInviteNotFound):
+		case errors.Is(err, circles.ErrInviteNotFound):
 		default:
 			t.Fatalf("PreviewInvite(%q): unexpected error %v", s, err)
 		}
@@ -543,20 +544,20 @@ func FuzzNickname(f *testing.F) {
 	}
 
 	f.Fuzz(func(t *testing.T, s string) {
-		key := hooks.NicknameKey(s)
+		key := circles.NicknameKey(s)
 		if !utf8.ValidString(key) {
 			t.Fatalf("NicknameKey(%q) = %q is not valid UTF-8", s, key)
 		}
-		if hooks.NicknameKey(key) != key {
-			t.Fatalf("NicknameKey is not idempotent: %q → %q → %q", s, key, hooks.NicknameKey(key))
+		if circles.NicknameKey(key) != key {
+			t.Fatalf("NicknameKey is not idempotent: %q → %q → %q", s, key, circles.NicknameKey(key))
 		}
 
-		n, err := hooks.NormalizeNickname(s)
+		n, err := circles.NormalizeNickname(s)
 		if err != nil {
 			if n != "" {
 				t.Fatalf("NormalizeNickname(%q) refused (%v) but returned %q", s, err, n)
 			}
-			if !errors.Is(err, hooks.ErrNicknameRequired) && !errors.Is(err, hooks.ErrNicknameTooLong) && !errors.Is(err, hooks.ErrNicknameInvalid) {
+			if !errors.Is(err, circles.ErrNicknameRequired) && !errors.Is(err, circles.ErrNicknameTooLong) && !errors.Is(err, circles.ErrNicknameInvalid) {
 				t.Fatalf("NormalizeNickname(%q): unexpected error %v", s, err)
 			}
 			return
@@ -564,7 +565,7 @@ func FuzzNickname(f *testing.F) {
 		if !utf8.ValidString(n) {
 			t.Fatalf("NormalizeNickname(%q) = %q is not valid UTF-8", s, n)
 		}
-		if c := utf8.RuneCountInString(n); c < 1 || c > hooks.NicknameMaxLength {
+		if c := utf8.RuneCountInString(n); c < 1 || c > circles.NicknameMaxLength {
 			t.Fatalf("NormalizeNickname(%q) = %q has %d runes", s, n, c)
 		}
 		if n != strings.TrimSpace(n) || strings.Contains(n, "  ") {
@@ -572,16 +573,16 @@ func FuzzNickname(f *testing.F) {
 		}
 		// what is stored is accepted again unchanged (the members hooks
 		// normalise and validate the stored value once more)
-		n2, err := hooks.NormalizeNickname(n)
+		n2, err := circles.NormalizeNickname(n)
 		if err != nil || n2 != n {
 			t.Fatalf("NormalizeNickname is not idempotent: %q → %q → %q (%v)", s, n, n2, err)
 		}
-		k := hooks.NicknameKey(n)
+		k := circles.NicknameKey(n)
 		if k == "" {
 			t.Fatalf("accepted nickname %q has an empty key", n)
 		}
-		if hooks.NicknameKey(n2) != k {
-			t.Fatalf("NicknameKey(NormalizeNickname(%q)) is not stable: %q vs %q", s, k, hooks.NicknameKey(n2))
+		if circles.NicknameKey(n2) != k {
+			t.Fatalf("NicknameKey(NormalizeNickname(%q)) is not stable: %q vs %q", s, k, circles.NicknameKey(n2))
 		}
 		// members.nickname_key holds up to 200 characters
 		if c := utf8.RuneCountInString(k); c > 200 {

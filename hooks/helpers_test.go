@@ -11,12 +11,7 @@ import (
 
 	"circly/circlytest"
 	"circly/collections"
-	"circly/hooks"
 )
-
-func hooksCredentials(deviceId, secret string) hooks.DeviceCredentials {
-	return hooks.DeviceCredentials{DeviceId: deviceId, DeviceSecret: secret}
-}
 
 // call sends one JSON request through handler (see circlytest.Call).
 func call(t testing.TB, h http.Handler, method, url, token string, body any) (int, map[string]any) {

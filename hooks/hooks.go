@@ -1,6 +1,6 @@
-// Package hooks holds Circly's behaviour on top of PocketBase: custom routes,
-// record hooks and middlewares, one file per domain (device auth, users,
-// circles, polls, votes, results). Handlers are thin; the rules live in plain
+// Package hooks holds Circly's behaviour on top of PocketBase that has not
+// moved to its domain package yet: polls, votes and results (device auth
+// and users are in auth, circles and members in circles). Handlers are thin; the rules live in plain
 // functions that take the (transaction) app explicitly so they can be tested
 // and composed inside one transaction.
 package hooks
@@ -8,7 +8,6 @@ package hooks
 import (
 	"circly/config"
 	"circly/keys"
-	"io/fs"
 	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -20,10 +19,6 @@ type Service struct {
 	Config  config.Config
 	Secrets *keys.Secrets
 
-	// Public is the file system served at the site root (the invite landing
-	// page); nil serves nothing.
-	Public fs.FS
-
 	ballotMu   sync.Mutex
 	ballots    *ballotBox
 	terminated bool
@@ -34,11 +29,10 @@ type Service struct {
 
 // Register binds the routes, hooks and middlewares of this package to app
 // and returns the service they share; secrets is the server key.
-func Register(app core.App, cfg config.Config, secrets *keys.Secrets, public fs.FS) *Service {
+func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 	s := &Service{
 		Config:  cfg,
 		Secrets: secrets,
-		Public:  public,
 	}
 
 	app.Store().Set(serviceStoreKey, s)
@@ -49,15 +43,9 @@ func Register(app core.App, cfg config.Config, secrets *keys.Secrets, public fs.
 		return e.Next()
 	})
 
-	s.registerMiddlewares(app)
-	s.registerDeviceAuth(app)
-	s.registerUsers(app)
-	s.registerCircles(app)
-	s.registerMembers(app)
 	s.registerPolls(app)
 	s.registerVotes(app)
 	s.registerResults(app)
-	s.registerPublic(app)
 
 	return s
 }

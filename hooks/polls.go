@@ -172,14 +172,11 @@ func anonymousFromBody(v any) (anonymous bool, ok bool) {
 
 // findActiveMember returns the active membership of user in circle, or nil.
 func findActiveMember(app core.App, circleId, userId string) (*core.Record, error) {
-	if circleId == "" {
-		return nil, nil
-	}
-	m, err := findMembership(app, circleId, userId)
-	if err != nil || m == nil || !m.GetBool("is_active") {
+	m, err := collections.FindActiveMember(app, circleId, userId)
+	if err != nil || m == nil {
 		return nil, err
 	}
-	return m, nil
+	return m.Record, nil
 }
 
 // activeMembersExcept lists a circle's active members other than exceptId,

@@ -11,6 +11,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"circly/auth"
+	"circly/circles"
 	"circly/config"
 	"circly/hooks"
 	"circly/keys"
@@ -19,9 +21,11 @@ import (
 
 // Circly holds the services Register bound to an app.
 type Circly struct {
-	Config config.Config
-	Keys   *keys.Secrets
-	Hooks  *hooks.Service
+	Config  config.Config
+	Keys    *keys.Secrets
+	Auth    *auth.Service
+	Circles *circles.Service
+	Hooks   *hooks.Service
 }
 
 // Register binds all of Circly's routes, hooks and middlewares to app.
@@ -47,7 +51,9 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 		return c.Keys.Check()
 	})
 
-	c.Hooks = hooks.Register(app, cfg, c.Keys, public)
+	c.Auth = auth.Register(app, cfg, c.Keys)
+	c.Circles = circles.Register(app, cfg, public)
+	c.Hooks = hooks.Register(app, cfg, c.Keys)
 	return c
 }
 

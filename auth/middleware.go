@@ -1,4 +1,4 @@
-package hooks
+package auth
 
 import (
 	"net/http"
@@ -29,34 +29,40 @@ var userCreatePath = regexp.MustCompile(`^/api/collections/(` + strings.Join([]s
 	collections.Votes, collections.VotesId,
 }, "|") + `)/records/?$`)
 
-func (s *Service) registerMiddlewares(app core.App) {
+func registerMiddlewares(app core.App) {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
-			// A disabled user's token may still be unexpired; refuse it on every
-			// route, right after PocketBase has loaded the auth record.
-			// Creating a circle, poll or vote needs a signed-in user; say so
-			// with a 401 instead of the generic 400 of a failed create rule.
+			// Both run right after PocketBase has loaded the auth record.
 			e.Router.Bind(&hook.Handler[*core.RequestEvent]{
 				Id:       MiddlewareRequireUserForCreateId,
 				Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 2,
-				Func: func(re *core.RequestEvent) error {
-					if re.Auth == nil && re.Request.Method == http.MethodPost && userCreatePath.MatchString(re.Request.URL.Path) {
-						return re.UnauthorizedError("Sign in to do this.", nil)
-					}
-					return re.Next()
-				},
+				Func:     requireUserForCreate,
 			})
 			e.Router.Bind(&hook.Handler[*core.RequestEvent]{
 				Id:       MiddlewareDisabledUserId,
 				Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1,
-				Func: func(re *core.RequestEvent) error {
-					if re.Auth != nil && re.Auth.Collection().Name == "users" && !re.Auth.GetBool("is_active") {
-						return re.ForbiddenError("This account is disabled.", nil)
-					}
-					return re.Next()
-				},
+				Func:     refuseDisabledUser,
 			})
 			return e.Next()
 		},
 	})
+}
+
+// requireUserForCreate: creating a circle, poll or vote needs a signed-in
+// user; say so with a 401 instead of the generic 400 of a failed create
+// rule.
+func requireUserForCreate(re *core.RequestEvent) error {
+	if re.Auth == nil && re.Request.Method == http.MethodPost && userCreatePath.MatchString(re.Request.URL.Path) {
+		return re.UnauthorizedError("Sign in to do this.", nil)
+	}
+	return re.Next()
+}
+
+// refuseDisabledUser: a disabled user's token may still be unexpired;
+// refuse it on every route.
+func refuseDisabledUser(re *core.RequestEvent) error {
+	if re.Auth != nil && re.Auth.Collection().Name == collections.Users && !collections.AsUser(re.Auth).IsActive() {
+		return re.ForbiddenError("This account is disabled.", nil)
+	}
+	return re.Next()
 }

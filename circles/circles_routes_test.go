@@ -1,4 +1,4 @@
-package hooks_test
+package circles_test
 
 import (
 	"errors"
@@ -10,9 +10,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"circly/circles"
 	"circly/circlytest"
 	"circly/collections"
-	"circly/hooks"
 )
 
 func joinURL(*circleFixture) string { return "/api/circly/circles/join" }
@@ -237,18 +237,18 @@ func TestNewInvite(t *testing.T) {
 			t.Fatal("expiry not renewed")
 		}
 		// the old code and link stop working at once
-		_, _, err := hooks.JoinCircle(f.app, f.stranger.Id, hooks.JoinRequest{InviteCode: f.circle.GetString("invite_code"), Nickname: "Late"})
-		if !errors.Is(err, hooks.ErrInviteNotFound) {
+		_, _, err := circles.JoinCircle(f.app, f.stranger.Id, circles.JoinRequest{InviteCode: f.circle.GetString("invite_code"), Nickname: "Late"})
+		if !errors.Is(err, circles.ErrInviteNotFound) {
 			t.Fatalf("old code: %v", err)
 		}
-		_, _, err = hooks.JoinCircle(f.app, f.stranger.Id, hooks.JoinRequest{InviteLinkId: f.circle.GetString("invite_link_id"), Nickname: "Late"})
-		if !errors.Is(err, hooks.ErrInviteNotFound) {
+		_, _, err = circles.JoinCircle(f.app, f.stranger.Id, circles.JoinRequest{InviteLinkId: f.circle.GetString("invite_link_id"), Nickname: "Late"})
+		if !errors.Is(err, circles.ErrInviteNotFound) {
 			t.Fatalf("old link: %v", err)
 		}
-		if _, err := hooks.PreviewInvite(f.app, f.circle.GetString("invite_link_id")); !errors.Is(err, hooks.ErrInviteNotFound) {
+		if _, err := circles.PreviewInvite(f.app, f.circle.GetString("invite_link_id")); !errors.Is(err, circles.ErrInviteNotFound) {
 			t.Fatalf("old link preview: %v", err)
 		}
-		if _, _, err := hooks.JoinCircle(f.app, f.stranger.Id, hooks.JoinRequest{InviteCode: c.GetString("invite_code"), Nickname: "OnTime"}); err != nil {
+		if _, _, err := circles.JoinCircle(f.app, f.stranger.Id, circles.JoinRequest{InviteCode: c.GetString("invite_code"), Nickname: "OnTime"}); err != nil {
 			t.Fatalf("new code: %v", err)
 		}
 	}
@@ -256,7 +256,7 @@ func TestNewInvite(t *testing.T) {
 	expiredRenewed := invite("a new invite revives an expired one", asCreator, 200)
 	expiredRenewed.setup = expireInvite
 	expiredRenewed.after = func(t testing.TB, f *circleFixture, _ map[string]any) {
-		if _, err := hooks.PreviewInvite(f.app, f.reload(t, f.circle).GetString("invite_link_id")); err != nil {
+		if _, err := circles.PreviewInvite(f.app, f.reload(t, f.circle).GetString("invite_link_id")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -369,16 +369,16 @@ func TestRemove(t *testing.T) {
 			t.Fatal("the response does not show the new invite")
 		}
 		// the removed member cannot walk back in with what it knew
-		for _, req := range []hooks.JoinRequest{
+		for _, req := range []circles.JoinRequest{
 			{InviteCode: f.circle.GetString("invite_code"), Nickname: "Back"},
 			{InviteLinkId: f.circle.GetString("invite_link_id"), Nickname: "Back"},
 		} {
-			if _, _, err := hooks.JoinCircle(f.app, f.member.Id, req); !errors.Is(err, hooks.ErrInviteNotFound) {
+			if _, _, err := circles.JoinCircle(f.app, f.member.Id, req); !errors.Is(err, circles.ErrInviteNotFound) {
 				t.Fatalf("old invite %+v: %v", req, err)
 			}
 		}
 		// with the new invite it can
-		if _, m, err := hooks.JoinCircle(f.app, f.member.Id, hooks.JoinRequest{InviteCode: c.GetString("invite_code"), Nickname: "Back"}); err != nil || m.Id != f.memberM.Id {
+		if _, m, err := circles.JoinCircle(f.app, f.member.Id, circles.JoinRequest{InviteCode: c.GetString("invite_code"), Nickname: "Back"}); err != nil || m.Id != f.memberM.Id {
 			t.Fatalf("rejoin with the new invite: %v", err)
 		}
 	}

@@ -1,13 +1,10 @@
-package hooks
+package circles
 
 import (
-	"database/sql"
 	"errors"
-	"net/http"
 	"regexp"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -28,9 +25,6 @@ const InviteLinkIdLength = 24
 
 // InviteLinkIdAlphabet holds the URL-safe characters of an invite link id.
 const InviteLinkIdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-// InvitePreviewPath is the public invite preview route (no auth).
-const InvitePreviewPath = "/api/circly/invites/{invite_link_id}"
 
 var (
 	inviteCodeRegex   = regexp.MustCompile(collections.InviteCodePattern)
@@ -63,12 +57,12 @@ const maxInviteAttempts = 5
 // the transaction that saves the circle, that check is exact because
 // PocketBase runs every write of the process through one connection. The
 // unique indexes stay the last word: saveWithFreshInvite retries on them.
-func assignFreshInvite(app core.App, circle *core.Record) error {
-	code, err := unusedInviteValue(app, "invite_code", NewInviteCode)
+func assignFreshInvite(app core.App, circle *collections.Circle) error {
+	code, err := unusedInviteValue(app, collections.InviteCodeInUse, NewInviteCode)
 	if err != nil {
 		return err
 	}
-	linkId, err := unusedInviteValue(app, "invite_link_id", NewInviteLinkId)
+	linkId, err := unusedInviteValue(app, collections.InviteLinkIdInUse, NewInviteLinkId)
 	if err != nil {
 		return err
 	}
@@ -76,38 +70,45 @@ func assignFreshInvite(app core.App, circle *core.Record) error {
 	if err != nil {
 		return err
 	}
-	circle.Set("invite_code", code)
-	circle.Set("invite_link_id", linkId)
-	circle.Set("invite_expires_at", expires)
+	circle.SetInviteCode(code)
+	circle.SetInviteLinkId(linkId)
+	circle.SetInviteExpiresAt(expires)
 	return nil
 }
 
-func unusedInviteValue(app core.App, field string, generate func() string) (string, error) {
+// unusedInviteValue draws values with generate until inUse says one is
+// free, at most maxInviteAttempts times (then ErrInviteCollision).
+func unusedInviteValue(app core.App, inUse func(core.App, string) (bool, error), generate func() string) (string, error) {
 	for range maxInviteAttempts {
 		value := generate()
-		var found string
-		err := app.DB().Select("id").From(collections.Circles).
-			Where(dbx.HashExp{field: value}).Limit(1).Row(&found)
-		if errors.Is(err, sql.ErrNoRows) {
-			return value, nil
-		}
+		used, err := inUse(app, value)
 		if err != nil {
 			return "", err
+		}
+		if !used {
+			return value, nil
 		}
 	}
 	return "", ErrInviteCollision
 }
 
+// isInviteCollision reports whether err is a unique index refusing an
+// invite code or link id.
+func isInviteCollision(err error) bool {
+	return collections.IsUniqueViolation(err, collections.FieldCircleInviteCode) ||
+		collections.IsUniqueViolation(err, collections.FieldCircleInviteLinkId)
+}
+
 // saveWithFreshInvite gives an existing circle a fresh invite and saves it,
 // retrying with new values when a unique index still refuses them.
-func saveWithFreshInvite(app core.App, circle *core.Record) error {
+func saveWithFreshInvite(app core.App, circle *collections.Circle) error {
 	var err error
 	for range maxInviteAttempts {
 		if err = assignFreshInvite(app, circle); err != nil {
 			return err
 		}
 		err = app.Save(circle)
-		if !collections.IsUniqueViolation(err, "invite_code") && !collections.IsUniqueViolation(err, "invite_link_id") {
+		if !isInviteCollision(err) {
 			return err
 		}
 	}
@@ -118,15 +119,15 @@ func saveWithFreshInvite(app core.App, circle *core.Record) error {
 // expiry, so the old code and link stop working at once. Only the creator
 // may do it: ErrCircleNotFound for a caller who is not an active member (or
 // an unknown or inactive circle), ErrNotCreator for other members.
-func NewInvite(app core.App, circleId, userId string) (*core.Record, error) {
-	var circle *core.Record
+func NewInvite(app core.App, circleId, userId string) (*collections.Circle, error) {
+	var circle *collections.Circle
 	err := app.RunInTransaction(func(txApp core.App) error {
 		var err error
 		circle, _, err = loadCircleForMember(txApp, circleId, userId)
 		if err != nil {
 			return err
 		}
-		if circle.GetString("creator") != userId {
+		if circle.Creator() != userId {
 			return ErrNotCreator
 		}
 		return saveWithFreshInvite(txApp, circle)
@@ -137,66 +138,7 @@ func NewInvite(app core.App, circleId, userId string) (*core.Record, error) {
 	return circle, nil
 }
 
-// InvitePreview is what anyone holding an invite link may see of the circle
-// before joining: nothing that identifies it or its members.
-type InvitePreview struct {
-	CircleName      string         `json:"circle_name"`
-	MemberCount     int            `json:"member_count"`
-	MaxMembers      int            `json:"max_members"`
-	InviteExpiresAt types.DateTime `json:"invite_expires_at"`
-}
-
-// PreviewInvite returns the preview of the circle an invite link id opens.
-// Errors: ErrInviteNotFound (unknown, malformed or replaced link id, or
-// inactive circle), ErrInviteExpired.
-func PreviewInvite(app core.App, linkId string) (*InvitePreview, error) {
-	// a malformed id is answered without a query
-	if !inviteLinkIdRegex.MatchString(linkId) {
-		return nil, ErrInviteNotFound
-	}
-	circle, err := app.FindFirstRecordByData(collections.Circles, "invite_link_id", linkId)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrInviteNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !circle.GetBool("is_active") {
-		return nil, ErrInviteNotFound
-	}
-	if inviteExpired(circle) {
-		return nil, ErrInviteExpired
-	}
-	count, err := countActiveMembers(app, circle.Id)
-	if err != nil {
-		return nil, err
-	}
-	return &InvitePreview{
-		CircleName:      circle.GetString("name"),
-		MemberCount:     count,
-		MaxMembers:      circle.GetInt("max_members"),
-		InviteExpiresAt: circle.GetDateTime("invite_expires_at"),
-	}, nil
-}
-
-// inviteExpired reports whether the circle's current invite has expired.
-func inviteExpired(circle *core.Record) bool {
-	expires := circle.GetDateTime("invite_expires_at")
-	return expires.IsZero() || !expires.Time().After(time.Now())
-}
-
-func (s *Service) handleInvitePreview(e *core.RequestEvent) error {
-	preview, err := PreviewInvite(e.App, e.Request.PathValue("invite_link_id"))
-	if err != nil {
-		return circleApiError(e, err)
-	}
-	// the preview changes as people join; the link id must not leak onward
-	e.Response.Header().Set("Cache-Control", "no-store")
-	e.Response.Header().Set("Referrer-Policy", "no-referrer")
-	return e.JSON(http.StatusOK, preview)
-}
-
-func (s *Service) handleNewInvite(e *core.RequestEvent) error {
+func handleNewInvite(e *core.RequestEvent) error {
 	user, err := request.RequireUser(e)
 	if err != nil {
 		return err
@@ -206,7 +148,7 @@ func (s *Service) handleNewInvite(e *core.RequestEvent) error {
 	}
 	circle, err := NewInvite(e.App, e.Request.PathValue("id"), user.Id)
 	if err != nil {
-		return circleApiError(e, err)
+		return apiError(e, err)
 	}
-	return request.RecordResponse(e, circle)
+	return request.RecordResponse(e, circle.Record)
 }

@@ -1,9 +1,7 @@
-package hooks
+package auth
 
 import (
 	"crypto/hmac"
-	"database/sql"
-	"errors"
 	"regexp"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -33,12 +31,6 @@ func (c DeviceCredentials) Validate() error {
 	)
 }
 
-// Device login errors, mapped to statuses by the handler.
-var (
-	ErrDeviceSecretMismatch = errors.New("device secret does not match")
-	ErrUserDisabled         = errors.New("user is disabled")
-)
-
 func (s *Service) registerDeviceAuth(app core.App) {
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		e.Router.POST(DeviceAuthPath, s.handleDeviceAuth)
@@ -61,19 +53,14 @@ func (s *Service) handleDeviceAuth(e *core.RequestEvent) error {
 	}
 
 	user, created, err := s.DeviceLogin(e.App, body)
-	switch {
-	case errors.Is(err, ErrDeviceSecretMismatch):
-		return e.UnauthorizedError("The device secret does not match this device.", nil)
-	case errors.Is(err, ErrUserDisabled):
-		return e.ForbiddenError("This account is disabled.", nil)
-	case err != nil:
-		return e.InternalServerError("", err)
+	if err != nil {
+		return apiError(e, err)
 	}
 
 	if created {
-		e.Response.Header().Set("Location", "/api/collections/users/records/"+user.Id)
+		e.Response.Header().Set("Location", "/api/collections/"+collections.Users+"/records/"+user.Id)
 	}
-	return apis.RecordAuthResponse(e, user, "device", map[string]any{"created": created})
+	return apis.RecordAuthResponse(e, user.Record, "device", map[string]any{"created": created})
 }
 
 // DeviceLogin finds the user of a device and checks its secret, or creates
@@ -82,46 +69,46 @@ func (s *Service) handleDeviceAuth(e *core.RequestEvent) error {
 // Two first logins of the same device racing each other both try to insert;
 // the unique index on device_id lets one win and the other falls back to a
 // normal login with the winner's secret.
-func (s *Service) DeviceLogin(app core.App, c DeviceCredentials) (user *core.Record, created bool, err error) {
+func (s *Service) DeviceLogin(app core.App, c DeviceCredentials) (user *collections.User, created bool, err error) {
 	hash, err := s.Secrets.HashDeviceSecret(c.DeviceSecret)
 	if err != nil {
 		return nil, false, err
 	}
 
-	user, err = app.FindFirstRecordByData(collections.Users, "device_id", c.DeviceId)
-	if errors.Is(err, sql.ErrNoRows) {
-		user, err = s.createDeviceUser(app, c.DeviceId, hash)
+	user, err = collections.FindUserByDeviceId(app, c.DeviceId)
+	if err != nil {
+		return nil, false, err
+	}
+	if user == nil {
+		user, err = createDeviceUser(app, c.DeviceId, hash)
 		if err == nil {
 			return user, true, nil
 		}
 		// lost a race with the same device: continue as a login
 		var lookupErr error
-		user, lookupErr = app.FindFirstRecordByData(collections.Users, "device_id", c.DeviceId)
-		if lookupErr != nil {
+		user, lookupErr = collections.FindUserByDeviceId(app, c.DeviceId)
+		if lookupErr != nil || user == nil {
 			return nil, false, err
 		}
-	} else if err != nil {
-		return nil, false, err
 	}
 
-	if !hmac.Equal([]byte(user.GetString("device_secret_hash")), []byte(hash)) {
+	if !hmac.Equal([]byte(user.DeviceSecretHash()), []byte(hash)) {
 		return nil, false, ErrDeviceSecretMismatch
 	}
-	if !user.GetBool("is_active") {
+	if !user.IsActive() {
 		return nil, false, ErrUserDisabled
 	}
 	return user, false, nil
 }
 
-func (s *Service) createDeviceUser(app core.App, deviceId, secretHash string) (*core.Record, error) {
-	users, err := app.FindCachedCollectionByNameOrId(collections.Users)
+func createDeviceUser(app core.App, deviceId, secretHash string) (*collections.User, error) {
+	user, err := collections.NewUser(app)
 	if err != nil {
 		return nil, err
 	}
-	user := core.NewRecord(users)
-	user.Set("device_id", deviceId)
-	user.Set("device_secret_hash", secretHash)
-	user.Set("is_active", true)
+	user.SetDeviceId(deviceId)
+	user.SetDeviceSecretHash(secretHash)
+	user.SetActive(true)
 	// password login is disabled for users; the auth collection still
 	// requires a password, so it gets a random one nobody knows
 	user.SetRandomPassword()

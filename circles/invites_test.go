@@ -1,12 +1,12 @@
-package hooks_test
+package circles_test
 
 import (
 	"regexp"
 	"strings"
 	"testing"
 
+	"circly/circles"
 	"circly/collections"
-	"circly/hooks"
 )
 
 func TestNewInviteCode(t *testing.T) {
@@ -24,8 +24,8 @@ func TestNewInviteCode(t *testing.T) {
 	seen := map[string]bool{}
 	used := map[rune]int{}
 	for range draws {
-		code := hooks.NewInviteCode()
-		if len(code) != hooks.InviteCodeLength || !pattern.MatchString(code) {
+		code := circles.NewInviteCode()
+		if len(code) != circles.InviteCodeLength || !pattern.MatchString(code) {
 			t.Fatalf("code %q does not match %s", code, collections.InviteCodePattern)
 		}
 		for _, r := range code {
@@ -46,7 +46,7 @@ func TestNewInviteCode(t *testing.T) {
 	}
 	for r, n := range used {
 		if n < 600 || n > 1300 {
-			t.Fatalf("character %q drawn %d times out of %d", r, n, draws*hooks.InviteCodeLength)
+			t.Fatalf("character %q drawn %d times out of %d", r, n, draws*circles.InviteCodeLength)
 		}
 	}
 	// the pattern itself refuses look-alikes and lower case
@@ -62,14 +62,14 @@ func TestNewInviteLinkId(t *testing.T) {
 
 	pattern := regexp.MustCompile(collections.InviteLinkIdPattern)
 	urlSafe := regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-	if len(hooks.InviteLinkIdAlphabet) != 64 || !urlSafe.MatchString(hooks.InviteLinkIdAlphabet) {
-		t.Fatalf("alphabet %q", hooks.InviteLinkIdAlphabet)
+	if len(circles.InviteLinkIdAlphabet) != 64 || !urlSafe.MatchString(circles.InviteLinkIdAlphabet) {
+		t.Fatalf("alphabet %q", circles.InviteLinkIdAlphabet)
 	}
 
 	seen := map[string]bool{}
 	used := map[rune]bool{}
 	for range 2000 {
-		id := hooks.NewInviteLinkId()
+		id := circles.NewInviteLinkId()
 		if len(id) != 24 || len(id) < 22 || !pattern.MatchString(id) || !urlSafe.MatchString(id) {
 			t.Fatalf("link id %q", id)
 		}

@@ -1,7 +1,6 @@
-package hooks
+package circles
 
 import (
-	"circly/request"
 	"errors"
 	"strings"
 	"unicode"
@@ -10,6 +9,9 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
+
+	"circly/collections"
+	"circly/request"
 )
 
 // NicknameMaxLength is the longest nickname, in Unicode code points after
@@ -133,11 +135,11 @@ func foldCherokee(r rune) rune {
 func nicknameFieldError(err error) validation.Errors {
 	switch {
 	case errors.Is(err, ErrNicknameRequired):
-		return request.FieldError("nickname", "validation_required", "Cannot be blank.")
+		return request.FieldError(collections.FieldMemberNickname, "validation_required", "Cannot be blank.")
 	case errors.Is(err, ErrNicknameTooLong):
-		return request.FieldError("nickname", "validation_length_out_of_range", "Must be between 1 and 20 characters.")
+		return request.FieldError(collections.FieldMemberNickname, "validation_length_out_of_range", "Must be between 1 and 20 characters.")
 	default:
-		return request.FieldError("nickname", "validation_invalid_nickname", "The nickname contains control, invisible or invalid characters.")
+		return request.FieldError(collections.FieldMemberNickname, "validation_invalid_nickname", "The nickname contains control, invisible or invalid characters.")
 	}
 }
 

@@ -1,4 +1,4 @@
-package hooks
+package circles
 
 import (
 	"github.com/pocketbase/pocketbase/core"
@@ -15,7 +15,7 @@ func (s *Service) registerMembers(app core.App) {
 	app.OnRecordUpdate(collections.Members).BindFunc(syncNicknameKey)
 	app.OnRecordValidate(collections.Members).BindFunc(validateMemberNickname)
 
-	app.OnRecordUpdateRequest(collections.Members).BindFunc(s.onMemberUpdateRequest)
+	app.OnRecordUpdateRequest(collections.Members).BindFunc(onMemberUpdateRequest)
 
 	app.OnRecordDelete(collections.Users).BindFunc(onUserDelete)
 }
@@ -24,12 +24,13 @@ func (s *Service) registerMembers(app core.App) {
 // computes nickname_key from it. An invalid nickname is left as it is for
 // validateMemberNickname to refuse.
 func syncNicknameKey(e *core.RecordEvent) error {
-	nickname := e.Record.GetString("nickname")
+	m := collections.AsMember(e.Record)
+	nickname := m.Nickname()
 	if normalized, err := NormalizeNickname(nickname); err == nil {
 		nickname = normalized
-		e.Record.Set("nickname", nickname)
+		m.SetNickname(nickname)
 	}
-	e.Record.Set("nickname_key", NicknameKey(nickname))
+	m.SetNicknameKey(NicknameKey(nickname))
 	return e.Next()
 }
 
@@ -37,8 +38,8 @@ func syncNicknameKey(e *core.RecordEvent) error {
 // nicknames (rows saved before a rule change are not blocked from other
 // updates such as leaving).
 func validateMemberNickname(e *core.RecordEvent) error {
-	nickname := e.Record.GetString("nickname")
-	if e.Record.IsNew() || nickname != e.Record.Original().GetString("nickname") {
+	nickname := collections.AsMember(e.Record).Nickname()
+	if e.Record.IsNew() || nickname != collections.AsMember(e.Record.Original()).Nickname() {
 		if _, err := NormalizeNickname(nickname); err != nil {
 			return nicknameFieldError(err)
 		}
@@ -51,32 +52,33 @@ func validateMemberNickname(e *core.RecordEvent) error {
 // membership). A nickname another active member of the circle holds, by
 // NicknameKey, is a 409 — also when two renames race, through the unique
 // index.
-func (s *Service) onMemberUpdateRequest(e *core.RecordRequestEvent) error {
-	if err := request.OnlyBodyKeys(e.RequestEvent, "nickname", "avatar"); err != nil {
+func onMemberUpdateRequest(e *core.RecordRequestEvent) error {
+	if err := request.OnlyBodyKeys(e.RequestEvent, collections.FieldMemberNickname, collections.FieldMemberAvatar); err != nil {
 		return err
 	}
 	info, err := e.RequestInfo()
 	if err != nil {
 		return e.BadRequestError("", err)
 	}
-	if _, ok := info.Body["nickname"]; ok {
-		nickname, err := NormalizeNickname(request.BodyString(info.Body, "nickname"))
+	if _, ok := info.Body[collections.FieldMemberNickname]; ok {
+		nickname, err := NormalizeNickname(request.BodyString(info.Body, collections.FieldMemberNickname))
 		if err != nil {
 			return e.BadRequestError("Invalid nickname.", nicknameFieldError(err))
 		}
-		e.Record.Set("nickname", nickname)
-		taken, err := nicknameTaken(e.App, e.Record.GetString("circle"), nickname, e.Record.Id)
+		member := collections.AsMember(e.Record)
+		member.SetNickname(nickname)
+		taken, err := nicknameTaken(e.App, member.Circle(), nickname, member.Id)
 		if err != nil {
-			return circleApiError(e.RequestEvent, err)
+			return apiError(e.RequestEvent, err)
 		}
 		if taken {
-			return circleApiError(e.RequestEvent, ErrNicknameTaken)
+			return apiError(e.RequestEvent, ErrNicknameTaken)
 		}
 	}
 
 	err = e.Next()
-	if collections.IsUniqueViolation(err, "nickname_key") {
-		return circleApiError(e.RequestEvent, ErrNicknameTaken)
+	if collections.IsUniqueViolation(err, collections.FieldMemberNicknameKey) {
+		return apiError(e.RequestEvent, ErrNicknameTaken)
 	}
 	return err
 }

@@ -1,4 +1,4 @@
-package hooks_test
+package circles_test
 
 import (
 	"bytes"

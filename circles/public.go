@@ -1,4 +1,4 @@
-package hooks
+package circles
 
 import (
 	"io/fs"

@@ -1,27 +1,27 @@
-package hooks_test
+package circles_test
 
 import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
+	"circly/circles"
 	"circly/circlytest"
-	"circly/hooks"
+	"circly/collections"
+
+	"github.com/pocketbase/dbx"
 )
 
-// fire sends one request through handler and returns the status and body.
+// jsonHeader marks fire's bodies as JSON.
+var jsonHeader = map[string]string{"Content-Type": "application/json"}
+
+// fire sends one request with a JSON body (already encoded) through
+// handler and returns the status and body.
 func fire(handler http.Handler, method, path, token, body string) (int, string) {
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	rec := httptest.NewRecorder()
-	handler.ServeHTTP(rec, req)
+	rec := circlytest.Do(handler, circlytest.Request{Method: method, URL: path, Token: token, Body: []byte(body), Header: jsonHeader})
 	return rec.Code, rec.Body.String()
 }
 
@@ -78,7 +78,7 @@ func TestJoinCapacityUnderConcurrency(t *testing.T) {
 	}
 
 	handler := circlytest.Handler(t, app)
-	statuses := fireAll(handler, "POST", hooks.JoinCirclePath, tokens, bodies)
+	statuses := fireAll(handler, "POST", circles.JoinCirclePath, tokens, bodies)
 	got := countStatuses(statuses)
 	t.Logf("15 concurrent joins on 5 free seats: %v", got)
 
@@ -117,7 +117,7 @@ func TestJoinSameNicknameUnderConcurrency(t *testing.T) {
 				fire(handler, "POST", "/api/circly/circles/"+circle.Id+"/leave", token, "")
 			}
 		}
-		got := countStatuses(fireAll(handler, "POST", hooks.JoinCirclePath, tokens, bodies))
+		got := countStatuses(fireAll(handler, "POST", circles.JoinCirclePath, tokens, bodies))
 		if got[200] != 1 || got[409] != 1 {
 			t.Fatalf("round %d: statuses = %v, want one 200 and one 409", round, got)
 		}
@@ -179,15 +179,12 @@ func TestJoinPerUserRateLimit(t *testing.T) {
 	handler := circlytest.Handler(t, app)
 
 	for i, code := range []string{"AAAAAA", "BBBBBB", "CCCCCC"} {
-		if status, body := fire(handler, "POST", hooks.JoinCirclePath, guesser, `{"invite_code":"`+code+`","nickname":"g"}`); status != 404 {
+		if status, body := fire(handler, "POST", circles.JoinCirclePath, guesser, `{"invite_code":"`+code+`","nickname":"g"}`); status != 404 {
 			t.Fatalf("attempt %d: %d %s", i, status, body)
 		}
 	}
-	req := httptest.NewRequest("POST", hooks.JoinCirclePath, strings.NewReader(`{"invite_code":"`+circle.GetString("invite_code")+`","nickname":"g"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", guesser)
-	rec := httptest.NewRecorder()
-	handler.ServeHTTP(rec, req)
+	rec := circlytest.Do(handler, circlytest.Request{Method: "POST", URL: circles.JoinCirclePath, Token: guesser,
+		Body: []byte(`{"invite_code":"` + circle.GetString("invite_code") + `","nickname":"g"}`), Header: jsonHeader})
 	if rec.Code != http.StatusTooManyRequests {
 		t.Fatalf("4th attempt: %d %s", rec.Code, rec.Body)
 	}
@@ -204,7 +201,7 @@ func TestJoinPerUserRateLimit(t *testing.T) {
 	}
 
 	// another user is not affected
-	if status, body := fire(handler, "POST", hooks.JoinCirclePath, other, `{"invite_code":"`+circle.GetString("invite_code")+`","nickname":"o"}`); status != 200 {
+	if status, body := fire(handler, "POST", circles.JoinCirclePath, other, `{"invite_code":"`+circle.GetString("invite_code")+`","nickname":"o"}`); status != 200 {
 		t.Fatalf("another user: %d %s", status, body)
 	}
 }
@@ -233,5 +230,56 @@ func TestCircleCreateThroughHandler(t *testing.T) {
 			t.Fatalf("invite code %s given twice", code)
 		}
 		seen[code] = true
+	}
+}
+
+// TestRaceJoinAgainstNewInvite: a join with the old code racing a new
+// invite either joins (before the swap) or gets 404 — never a 5xx, never a
+// member beyond capacity.
+func TestRaceJoinAgainstNewInvite(t *testing.T) {
+	t.Parallel()
+	app := circlytest.NewTestApp(t)
+	app.Settings().RateLimits.Enabled = false
+	h := circlytest.Handler(t, app)
+	for round := range 8 {
+		circle, users, _ := circlytest.CircleWithMembers(t, app, 1)
+		code := circle.GetString("invite_code")
+		joiners := make([]string, 6)
+		for i := range joiners {
+			joiners[i] = circlytest.Token(t, circlytest.CreateUser(t, app))
+		}
+		var wg sync.WaitGroup
+		statuses := make([]int, len(joiners))
+		for i, tok := range joiners {
+			wg.Go(func() {
+				statuses[i], _ = circlytest.Call(t, h, "POST", "/api/circly/circles/join", tok, map[string]any{"invite_code": code, "nickname": "j" + string(rune('a'+i))})
+			})
+		}
+		wg.Go(func() {
+			status, _ := circlytest.Call(t, h, "POST", "/api/circly/circles/"+circle.Id+"/invite", circlytest.Token(t, users[0]), nil)
+			if status != 200 {
+				t.Errorf("new invite: %d", status)
+			}
+		})
+		wg.Wait()
+		joined := 0
+		for _, s := range statuses {
+			switch s {
+			case 200:
+				joined++
+			case 404:
+			default:
+				t.Fatalf("round %d: join status %d", round, s)
+			}
+		}
+		n, _ := app.CountRecords(collections.Members, dbx.HashExp{"circle": circle.Id, "is_active": true})
+		if int(n) != joined+1 {
+			t.Fatalf("round %d: %d joins answered 200, %d members", round, joined, n)
+		}
+		// the old code is dead now
+		status, _ := circlytest.Call(t, h, "POST", "/api/circly/circles/join", circlytest.Token(t, circlytest.CreateUser(t, app)), map[string]any{"invite_code": code, "nickname": "late"})
+		if status != 404 {
+			t.Fatalf("round %d: old code after the new invite: %d", round, status)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package hooks_test
+package auth_test
 
 import (
 	"net/url"
@@ -36,13 +36,13 @@ func TestTemplates(t *testing.T) {
 	hot.Set("usage_count", 99)
 	app.Save(hot)
 
-	if status, _ := call(t, h, "GET", "/api/collections/templates/records", "", nil); status != 200 {
+	if status, _ := circlytest.Call(t, h, "GET", "/api/collections/templates/records", "", nil); status != 200 {
 		t.Fatalf("anonymous list: %d", status)
-	} else if _, body := call(t, h, "GET", "/api/collections/templates/records", "", nil); body["totalItems"].(float64) != 0 {
+	} else if _, body := circlytest.Call(t, h, "GET", "/api/collections/templates/records", "", nil); body["totalItems"].(float64) != 0 {
 		t.Fatal("anonymous callers see templates")
 	}
 
-	status, body := call(t, h, "GET", "/api/collections/templates/records?perPage=500", token, nil)
+	status, body := circlytest.Call(t, h, "GET", "/api/collections/templates/records?perPage=500", token, nil)
 	if status != 200 || int(body["totalItems"].(float64)) != len(curated)-1 {
 		t.Fatalf("list: %d %v", status, body["totalItems"])
 	}
@@ -54,12 +54,12 @@ func TestTemplates(t *testing.T) {
 			t.Fatal("seed_key is visible to users")
 		}
 	}
-	if status, _ := call(t, h, "GET", "/api/collections/templates/records/"+off.Id, token, nil); status != 404 {
+	if status, _ := circlytest.Call(t, h, "GET", "/api/collections/templates/records/"+off.Id, token, nil); status != 404 {
 		t.Fatalf("inactive view: %d", status)
 	}
 
 	q := "?perPage=50&sort=-usage_count&filter=" + url.QueryEscape(`category="daily"`)
-	_, body = call(t, h, "GET", "/api/collections/templates/records"+q, token, nil)
+	_, body = circlytest.Call(t, h, "GET", "/api/collections/templates/records"+q, token, nil)
 	items := body["items"].([]any)
 	if len(items) < 10 || items[0].(map[string]any)["id"] != hot.Id {
 		t.Fatalf("by category: %d items, first %v", len(items), items[0])
@@ -69,7 +69,7 @@ func TestTemplates(t *testing.T) {
 			t.Fatal("category filter leaked another category")
 		}
 	}
-	_, body = call(t, h, "GET", "/api/collections/templates/records?perPage=10&sort=-usage_count", token, nil)
+	_, body = circlytest.Call(t, h, "GET", "/api/collections/templates/records?perPage=10&sort=-usage_count", token, nil)
 	if body["items"].([]any)[0].(map[string]any)["id"] != hot.Id {
 		t.Fatal("popular is not sorted by usage")
 	}
@@ -79,11 +79,11 @@ func TestTemplates(t *testing.T) {
 		{"PATCH", "/api/collections/templates/records/" + hot.Id},
 		{"DELETE", "/api/collections/templates/records/" + hot.Id},
 	} {
-		if status, _ := call(t, h, c.method, c.url, token, map[string]any{"question_text": "x", "category": "fun"}); status != 403 {
+		if status, _ := circlytest.Call(t, h, c.method, c.url, token, map[string]any{"question_text": "x", "category": "fun"}); status != 403 {
 			t.Fatalf("user %s: %d", c.method, status)
 		}
 	}
-	if status, _ := call(t, h, "POST", "/api/collections/templates/records", su, map[string]any{"question_text": "새 질문?", "category": "fun", "is_active": true}); status != 200 {
+	if status, _ := circlytest.Call(t, h, "POST", "/api/collections/templates/records", su, map[string]any{"question_text": "새 질문?", "category": "fun", "is_active": true}); status != 200 {
 		t.Fatalf("superuser create: %d", status)
 	}
 }

@@ -1,11 +1,11 @@
-package hooks_test
+package circles_test
 
 import (
 	"errors"
 	"strings"
 	"testing"
 
-	"circly/hooks"
+	"circly/circles"
 )
 
 func TestNormalizeNickname(t *testing.T) {
@@ -36,7 +36,7 @@ func TestNormalizeNickname(t *testing.T) {
 		{"combining accent", "e\u0301", "é"},
 	}
 	for _, c := range ok {
-		got, err := hooks.NormalizeNickname(c.in)
+		got, err := circles.NormalizeNickname(c.in)
 		if err != nil {
 			t.Errorf("%s: NormalizeNickname(%q) error %v", c.name, c.in, err)
 			continue
@@ -50,37 +50,37 @@ func TestNormalizeNickname(t *testing.T) {
 		name, in string
 		want     error
 	}{
-		{"empty", "", hooks.ErrNicknameRequired},
-		{"only spaces", "   \u3000 ", hooks.ErrNicknameRequired},
-		{"21 characters", strings.Repeat("가", 21), hooks.ErrNicknameTooLong},
-		{"21 after full-width folding", strings.Repeat("Ａ", 21), hooks.ErrNicknameTooLong},
-		{"invalid UTF-8", "Al\xffice", hooks.ErrNicknameInvalid},
-		{"tab", "Ali\tce", hooks.ErrNicknameInvalid},
-		{"newline", "Ali\nce", hooks.ErrNicknameInvalid},
-		{"NUL", "Ali\x00ce", hooks.ErrNicknameInvalid},
-		{"DEL", "Alice\x7f", hooks.ErrNicknameInvalid},
-		{"C1 control", "Alice\u0085", hooks.ErrNicknameInvalid},
-		{"zero-width space", "Ali\u200Bce", hooks.ErrNicknameInvalid},
-		{"zero-width non-joiner", "Ali\u200Cce", hooks.ErrNicknameInvalid},
-		{"zero-width joiner between letters", "Ali\u200Dce", hooks.ErrNicknameInvalid},
-		{"trailing zero-width joiner after emoji", "🐶\u200D", hooks.ErrNicknameInvalid},
-		{"word joiner", "Ali\u2060ce", hooks.ErrNicknameInvalid},
-		{"byte order mark", "\uFEFFAlice", hooks.ErrNicknameInvalid},
-		{"soft hyphen", "Ali\u00ADce", hooks.ErrNicknameInvalid},
-		{"right-to-left override", "Alice\u202Egnp", hooks.ErrNicknameInvalid},
-		{"line separator", "Ali\u2028ce", hooks.ErrNicknameInvalid},
-		{"private use", "Alice\uE000", hooks.ErrNicknameInvalid},
-		{"Hangul filler", "\u3164", hooks.ErrNicknameInvalid},
-		{"Hangul filler in a name", "민\u3164지", hooks.ErrNicknameInvalid},
-		{"half-width Hangul filler", "\uFFA0", hooks.ErrNicknameInvalid},
-		{"Hangul jungseong filler", "\u1160", hooks.ErrNicknameInvalid},
-		{"only a combining mark", "\u0301", hooks.ErrNicknameInvalid},
-		{"only a variation selector", "\uFE0F", hooks.ErrNicknameInvalid},
-		{"only a braille blank", "\u2800\u2800", hooks.ErrNicknameInvalid},
-		{"replacement character", "Alice\uFFFD", hooks.ErrNicknameInvalid},
+		{"empty", "", circles.ErrNicknameRequired},
+		{"only spaces", "   \u3000 ", circles.ErrNicknameRequired},
+		{"21 characters", strings.Repeat("가", 21), circles.ErrNicknameTooLong},
+		{"21 after full-width folding", strings.Repeat("Ａ", 21), circles.ErrNicknameTooLong},
+		{"invalid UTF-8", "Al\xffice", circles.ErrNicknameInvalid},
+		{"tab", "Ali\tce", circles.ErrNicknameInvalid},
+		{"newline", "Ali\nce", circles.ErrNicknameInvalid},
+		{"NUL", "Ali\x00ce", circles.ErrNicknameInvalid},
+		{"DEL", "Alice\x7f", circles.ErrNicknameInvalid},
+		{"C1 control", "Alice\u0085", circles.ErrNicknameInvalid},
+		{"zero-width space", "Ali\u200Bce", circles.ErrNicknameInvalid},
+		{"zero-width non-joiner", "Ali\u200Cce", circles.ErrNicknameInvalid},
+		{"zero-width joiner between letters", "Ali\u200Dce", circles.ErrNicknameInvalid},
+		{"trailing zero-width joiner after emoji", "🐶\u200D", circles.ErrNicknameInvalid},
+		{"word joiner", "Ali\u2060ce", circles.ErrNicknameInvalid},
+		{"byte order mark", "\uFEFFAlice", circles.ErrNicknameInvalid},
+		{"soft hyphen", "Ali\u00ADce", circles.ErrNicknameInvalid},
+		{"right-to-left override", "Alice\u202Egnp", circles.ErrNicknameInvalid},
+		{"line separator", "Ali\u2028ce", circles.ErrNicknameInvalid},
+		{"private use", "Alice\uE000", circles.ErrNicknameInvalid},
+		{"Hangul filler", "\u3164", circles.ErrNicknameInvalid},
+		{"Hangul filler in a name", "민\u3164지", circles.ErrNicknameInvalid},
+		{"half-width Hangul filler", "\uFFA0", circles.ErrNicknameInvalid},
+		{"Hangul jungseong filler", "\u1160", circles.ErrNicknameInvalid},
+		{"only a combining mark", "\u0301", circles.ErrNicknameInvalid},
+		{"only a variation selector", "\uFE0F", circles.ErrNicknameInvalid},
+		{"only a braille blank", "\u2800\u2800", circles.ErrNicknameInvalid},
+		{"replacement character", "Alice\uFFFD", circles.ErrNicknameInvalid},
 	}
 	for _, c := range bad {
-		got, err := hooks.NormalizeNickname(c.in)
+		got, err := circles.NormalizeNickname(c.in)
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: NormalizeNickname(%q) = %q, %v; want error %v", c.name, c.in, got, err, c.want)
 		}
@@ -101,9 +101,9 @@ func TestNicknameKey(t *testing.T) {
 		{"Ali\u200Bce", "alice"},
 	}
 	for _, group := range same {
-		want := hooks.NicknameKey(group[0])
+		want := circles.NicknameKey(group[0])
 		for _, s := range group[1:] {
-			if got := hooks.NicknameKey(s); got != want {
+			if got := circles.NicknameKey(s); got != want {
 				t.Errorf("NicknameKey(%q) = %q, want %q (as for %q)", s, got, want, group[0])
 			}
 		}
@@ -117,25 +117,25 @@ func TestNicknameKey(t *testing.T) {
 		{"ㅎㅎ", "ㅋㅋ"},
 	}
 	for _, p := range different {
-		if hooks.NicknameKey(p[0]) == hooks.NicknameKey(p[1]) {
-			t.Errorf("NicknameKey(%q) == NicknameKey(%q) = %q", p[0], p[1], hooks.NicknameKey(p[0]))
+		if circles.NicknameKey(p[0]) == circles.NicknameKey(p[1]) {
+			t.Errorf("NicknameKey(%q) == NicknameKey(%q) = %q", p[0], p[1], circles.NicknameKey(p[0]))
 		}
 	}
 
-	if got := hooks.NicknameKey("Ａｌｉｃｅ"); got != "alice" {
+	if got := circles.NicknameKey("Ａｌｉｃｅ"); got != "alice" {
 		t.Errorf("NicknameKey(Ａｌｉｃｅ) = %q, want alice", got)
 	}
-	if got := hooks.NicknameKey("Al\xffice"); !strings.Contains(got, "\uFFFD") {
+	if got := circles.NicknameKey("Al\xffice"); !strings.Contains(got, "\uFFFD") {
 		t.Errorf("invalid UTF-8 should be replaced, got %q", got)
 	}
 
 	// every normalised nickname keeps its key: normalising first changes nothing
 	for _, s := range []string{"Ａｌｉｃｅ", "ㅋㅋㅋ", "👨\u200D👩\u200D👧", "Alice   Kim", "Straße"} {
-		n, err := hooks.NormalizeNickname(s)
+		n, err := circles.NormalizeNickname(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if hooks.NicknameKey(n) != hooks.NicknameKey(s) {
+		if circles.NicknameKey(n) != circles.NicknameKey(s) {
 			t.Errorf("NicknameKey changes after normalisation for %q", s)
 		}
 	}

@@ -1,4 +1,4 @@
-package hooks_test
+package auth_test
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/tests"
 
+	"circly/auth"
 	"circly/circlytest"
 	"circly/collections"
 )
@@ -35,8 +36,8 @@ func withKnownDevice(active bool) func(t testing.TB, app *tests.TestApp) {
 
 func registerDevice(t testing.TB, app *tests.TestApp, deviceId, secret string) {
 	t.Helper()
-	svc := circlytest.ServiceOf(t, app)
-	if _, _, err := svc.DeviceLogin(app, hooksCredentials(deviceId, secret)); err != nil {
+	svc := circlytest.Circly(t, app).Auth
+	if _, _, err := svc.DeviceLogin(app, auth.DeviceCredentials{DeviceId: deviceId, DeviceSecret: secret}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -259,14 +260,14 @@ func TestDeviceAuth(t *testing.T) {
 func TestDeviceAuthRaceSameDevice(t *testing.T) {
 	t.Parallel()
 	app := circlytest.NewTestApp(t)
-	svc := circlytest.ServiceOf(t, app)
+	svc := circlytest.Circly(t, app).Auth
 
 	const n = 8
 	errs := make(chan error, n)
 	created := make(chan bool, n)
 	for range n {
 		go func() {
-			_, c, err := svc.DeviceLogin(app, hooksCredentials("race-device-1", knownSecret))
+			_, c, err := svc.DeviceLogin(app, auth.DeviceCredentials{DeviceId: "race-device-1", DeviceSecret: knownSecret})
 			errs <- err
 			created <- c
 		}()

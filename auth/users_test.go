@@ -1,4 +1,4 @@
-package hooks_test
+package auth_test
 
 import (
 	"net/http"

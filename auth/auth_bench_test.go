@@ -1,4 +1,4 @@
-package hooks_test
+package auth_test
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"circly/auth"
 	"circly/circlytest"
 )
 
@@ -17,8 +18,8 @@ import (
 func BenchmarkDeviceLogin(b *testing.B) {
 	app := circlytest.NewTestApp(b)
 	app.Settings().RateLimits.Enabled = false
-	svc := circlytest.ServiceOf(b, app)
-	if _, _, err := svc.DeviceLogin(app, hooksCredentials(knownDeviceId, knownSecret)); err != nil {
+	svc := circlytest.Circly(b, app).Auth
+	if _, _, err := svc.DeviceLogin(app, auth.DeviceCredentials{DeviceId: knownDeviceId, DeviceSecret: knownSecret}); err != nil {
 		b.Fatal(err)
 	}
 	handler := circlytest.Handler(b, app)

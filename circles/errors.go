@@ -1,0 +1,75 @@
+package circles
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"circly/collections"
+	"circly/request"
+)
+
+// Domain errors of circles, invites and memberships. apiError maps them
+// to HTTP statuses, in one place.
+var (
+	// ErrCircleNotFound: the circle does not exist, is inactive, or the
+	// caller is not an active member of it (404; the three look alike on
+	// purpose, so outsiders learn nothing about circles they are not in).
+	ErrCircleNotFound = errors.New("circle not found")
+	// ErrInviteNotFound: no active circle has that invite code or link id (404).
+	ErrInviteNotFound = errors.New("invite not found")
+	// ErrInviteExpired: the invite is older than InviteTTL (410).
+	ErrInviteExpired = errors.New("invite expired")
+	// ErrCircleFull: the circle has max_members active members (409).
+	ErrCircleFull = errors.New("circle is full")
+	// ErrNicknameTaken: an active member of the circle has the same
+	// NicknameKey (409).
+	ErrNicknameTaken = errors.New("nickname taken")
+	// ErrNotCreator: a member tried what only the circle's creator may do (403).
+	ErrNotCreator = errors.New("not the circle's creator")
+	// ErrMemberNotFound: the members record to remove is not an active
+	// member of the circle (404).
+	ErrMemberNotFound = errors.New("member not found")
+	// ErrCannotRemoveSelf: the creator tried to remove its own membership;
+	// leaving is a separate route (400).
+	ErrCannotRemoveSelf = errors.New("cannot remove yourself")
+	// ErrInviteCollision: no unused invite code was found after several
+	// random draws (409; with 10^9 codes this does not happen in practice).
+	ErrInviteCollision = errors.New("could not make a unique invite")
+)
+
+// apiError maps a domain error to PocketBase's error shape. Errors that
+// are already API errors pass through; anything else is a 500 whose cause
+// stays out of the message.
+func apiError(e *core.RequestEvent, err error) error {
+	var apiErr *router.ApiError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr
+	case errors.Is(err, ErrCircleNotFound):
+		return e.NotFoundError("The circle was not found.", nil)
+	case errors.Is(err, ErrInviteNotFound):
+		return e.NotFoundError("This invite does not exist or is no longer valid.", nil)
+	case errors.Is(err, ErrInviteExpired):
+		return apis.NewApiError(http.StatusGone, "This invite has expired. Ask for a new one.", nil)
+	case errors.Is(err, ErrCircleFull):
+		return apis.NewApiError(http.StatusConflict, "This circle is full.", nil)
+	case errors.Is(err, ErrNicknameTaken):
+		return apis.NewApiError(http.StatusConflict, "This nickname is already taken in this circle.",
+			request.FieldError(collections.FieldMemberNickname, "validation_nickname_taken", "This nickname is already taken in this circle."))
+	case errors.Is(err, ErrNotCreator):
+		return e.ForbiddenError("Only the circle's creator can do this.", nil)
+	case errors.Is(err, ErrMemberNotFound):
+		return e.NotFoundError("The member was not found in this circle.", nil)
+	case errors.Is(err, ErrCannotRemoveSelf):
+		return e.BadRequestError("You cannot remove yourself; leave the circle instead.",
+			request.FieldError(removeMemberKey, "validation_cannot_remove_self", "Use leave to remove yourself."))
+	case errors.Is(err, ErrInviteCollision):
+		return apis.NewApiError(http.StatusConflict, "Could not make a unique invite. Please try again.", nil)
+	default:
+		return e.InternalServerError("", err)
+	}
+}
