@@ -1,15 +1,14 @@
 // Package hooks holds Circly's behaviour on top of PocketBase: custom routes,
 // record hooks and middlewares, one file per domain (device auth, users,
-// circles, polls, votes, results). Handlers are thin; the rules live in plain
-// functions that take the (transaction) app explicitly so they can be tested
-// and composed inside one transaction.
+// circles; the polls domain is package polls). Handlers are thin; the rules
+// live in plain functions that take the (transaction) app explicitly so they
+// can be tested and composed inside one transaction.
 package hooks
 
 import (
 	"circly/config"
 	"circly/keys"
 	"io/fs"
-	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -23,13 +22,6 @@ type Service struct {
 	// Public is the file system served at the site root (the invite landing
 	// page); nil serves nothing.
 	Public fs.FS
-
-	ballotMu   sync.Mutex
-	ballots    *ballotBox
-	terminated bool
-
-	forgetMu      sync.Mutex
-	forgetPending bool
 }
 
 // Register binds the routes, hooks and middlewares of this package to app
@@ -43,20 +35,11 @@ func Register(app core.App, cfg config.Config, secrets *keys.Secrets, public fs.
 
 	app.Store().Set(serviceStoreKey, s)
 
-	// write the votes still queued before the app goes away
-	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
-		s.closeBallots()
-		return e.Next()
-	})
-
 	s.registerMiddlewares(app)
 	s.registerDeviceAuth(app)
 	s.registerUsers(app)
 	s.registerCircles(app)
 	s.registerMembers(app)
-	s.registerPolls(app)
-	s.registerVotes(app)
-	s.registerResults(app)
 	s.registerPublic(app)
 
 	return s

@@ -14,6 +14,7 @@ import (
 	"circly/config"
 	"circly/hooks"
 	"circly/keys"
+	"circly/polls"
 	"circly/store"
 )
 
@@ -22,6 +23,7 @@ type Circly struct {
 	Config config.Config
 	Keys   *keys.Secrets
 	Hooks  *hooks.Service
+	Polls  *polls.Service
 }
 
 // Register binds all of Circly's routes, hooks and middlewares to app.
@@ -48,6 +50,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	})
 
 	c.Hooks = hooks.Register(app, cfg, c.Keys, public)
+	c.Polls = polls.Register(app, cfg, c.Keys)
 	return c
 }
 
