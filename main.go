@@ -51,7 +51,7 @@ func main() {
 	})
 
 	circly := server.Register(app, cfg, publicFS())
-	notify.Register(app, circly.Hooks, notify.SettingsFrom(cfg))
+	notify.Register(app, circly.Polls, notify.SettingsFrom(cfg))
 
 	app.RootCmd.AddCommand(seedCommand(app), healthcheckCommand())
 

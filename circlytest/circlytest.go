@@ -18,7 +18,6 @@ import (
 
 	"circly/collections"
 	"circly/config"
-	"circly/hooks"
 	_ "circly/pb_migrations"
 	"circly/server"
 	"circly/store"
@@ -169,16 +168,6 @@ func SuperuserHeader(t testing.TB, app core.App) map[string]string {
 		t.Fatal(err)
 	}
 	return AuthHeader(t, su)
-}
-
-// ServiceOf returns the hooks service of a test app.
-func ServiceOf(t testing.TB, app core.App) *hooks.Service {
-	t.Helper()
-	c := server.Of(app)
-	if c == nil || c.Hooks == nil {
-		t.Fatal("circlytest: app has no Circly service")
-	}
-	return c.Hooks
 }
 
 // Handler returns the app's full HTTP handler (routes, middlewares and

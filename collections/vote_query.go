@@ -15,15 +15,45 @@ import (
 // and, as the statement is the only one, leaves nothing behind; the caller
 // tells that error apart (a unique violation naming voter_hash).
 func InsertVote(app core.App, pollId, optionId, voterHash, memberId string) error {
+	return InsertVoteRow(app, pollId, VoteRow{
+		Id:        core.GenerateDefaultRandomId(),
+		Option:    optionId,
+		VoterHash: voterHash,
+		Member:    memberId,
+	})
+}
+
+// VoteRow is one stored vote of a poll, as PollVoteRows reads it.
+type VoteRow struct {
+	Id        string `db:"id"`
+	Option    string `db:"option"`
+	VoterHash string `db:"voter_hash"`
+	Member    string `db:"member"` // "" for anonymous polls
+}
+
+// InsertVoteRow writes a vote row as given, with a random rowid and plain
+// SQL (no hooks, no realtime event, no timestamp). Re-inserting a poll's
+// rows this way (PollVoteRows, DeletePollVotes, then InsertVoteRow in a
+// shuffled order) keeps their content and forgets the order and the places
+// in which they were first written.
+func InsertVoteRow(app core.App, pollId string, row VoteRow) error {
 	_, err := app.DB().Insert(Votes, dbx.Params{
 		"rowid":      RandomRowid(),
-		"id":         core.GenerateDefaultRandomId(),
+		"id":         row.Id,
 		"poll":       pollId,
-		"option":     optionId,
-		"voter_hash": voterHash,
-		"member":     memberId,
+		"option":     row.Option,
+		"voter_hash": row.VoterHash,
+		"member":     row.Member,
 	}).Execute()
 	return err
+}
+
+// PollVoteRows returns every vote row of a poll, in storage order.
+func PollVoteRows(app core.App, pollId string) ([]VoteRow, error) {
+	var rows []VoteRow
+	err := app.DB().Select("id", "option", "voter_hash", "member").From(Votes).
+		Where(dbx.HashExp{"poll": pollId}).All(&rows)
+	return rows, err
 }
 
 // PollVoteOptions returns the chosen option of every vote of a poll, one

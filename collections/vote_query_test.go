@@ -131,6 +131,53 @@ func TestScrubVotes(t *testing.T) {
 	}
 }
 
+// The relayout of an open poll after a commit: read the rows, delete them,
+// insert them again with their content and new rowids.
+func TestRelayoutVotes(t *testing.T) {
+	f := newPollFixture(t, false)
+	app := f.app
+	must(t, collections.InsertVote(app, f.poll.Id, f.o4.Id, "hash-two", f.m2.Id))
+	must(t, collections.InsertVote(app, f.poll.Id, f.o2.Id, "hash-four", f.m4.Id))
+
+	rowids := func() []int64 {
+		var ids []int64
+		must(t, app.DB().NewQuery("SELECT [[rowid]] FROM {{votes}} ORDER BY [[rowid]]").Column(&ids))
+		return ids
+	}
+	before, beforeRowids := readVoteRows(t, app, f.poll.Id), rowids()
+	if len(before) != 2 || before["hash-two"] != (collections.VoteRow{Id: before["hash-two"].Id, Option: f.o4.Id, VoterHash: "hash-two", Member: f.m2.Id}) {
+		t.Fatalf("PollVoteRows = %v", before)
+	}
+
+	inTx(t, app, func(txApp core.App) {
+		rows, err := collections.PollVoteRows(txApp, f.poll.Id)
+		must(t, err)
+		must(t, collections.DeletePollVotes(txApp, f.poll.Id))
+		for _, r := range rows {
+			must(t, collections.InsertVoteRow(txApp, f.poll.Id, r))
+		}
+	})
+
+	if after := readVoteRows(t, app, f.poll.Id); len(after) != 2 || after["hash-two"] != before["hash-two"] || after["hash-four"] != before["hash-four"] {
+		t.Fatalf("rows after the relayout %v, before %v", after, before)
+	}
+	if after := rowids(); slices.Equal(after, beforeRowids) {
+		t.Fatalf("the relayout kept the rowids %v", after)
+	}
+}
+
+// readVoteRows returns a poll's vote rows by voter hash.
+func readVoteRows(t *testing.T, app core.App, pollId string) map[string]collections.VoteRow {
+	t.Helper()
+	rows, err := collections.PollVoteRows(app, pollId)
+	must(t, err)
+	out := map[string]collections.VoteRow{}
+	for _, r := range rows {
+		out[r.VoterHash] = r
+	}
+	return out
+}
+
 func TestVoteRecordSetters(t *testing.T) {
 	f := newPollFixture(t, false)
 	col, err := f.app.FindCachedCollectionByNameOrId(collections.Votes)

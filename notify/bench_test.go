@@ -33,7 +33,7 @@ func benchOutbox(b *testing.B, rate int) (*notify.Notifier, *expotest.Server, fu
 	s := notify.SettingsFrom(cfg)
 	s.Interval = 0
 	s.Expo.NotificationsPerSecond = rate
-	n := notify.New(app, svc.Hooks, s) // no hooks: the rows are made here
+	n := notify.New(app, svc.Polls, s) // no hooks: the rows are made here
 
 	fill := func(polls, perPoll int) {
 		b.Helper()

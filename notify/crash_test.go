@@ -179,7 +179,7 @@ func TestKilledMidRequest(t *testing.T) {
 	app.Settings().RateLimits.Enabled = false
 	s := testSettings(cfg)
 	s.BatchSize = childBatch
-	h := &harness{t: t, app: app, svc: svc, n: notify.Register(app, svc.Hooks, s), cfg: cfg, settings: s}
+	h := &harness{t: t, app: app, svc: svc, n: notify.Register(app, svc.Polls, s), cfg: cfg, settings: s}
 	f := h.newCircle(6)
 	now := time.Now()
 	poll := h.createPoll(f, 0, time.Hour)
@@ -243,7 +243,7 @@ func TestDispatcherChildProcess(t *testing.T) {
 	}
 	s := testSettings(cfg)
 	s.BatchSize = childBatch
-	n := notify.Register(app, server.Register(app, cfg, nil).Hooks, s)
+	n := notify.Register(app, server.Register(app, cfg, nil).Polls, s)
 	_, err := n.RunOnce(context.Background(), time.Now())
 	t.Fatalf("the run was meant to be killed, it returned %v", err) // never reached
 }

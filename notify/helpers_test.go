@@ -63,7 +63,7 @@ func newHarness(t testing.TB, tweak func(*notify.Settings)) *harness {
 	if tweak != nil {
 		tweak(&s)
 	}
-	return &harness{t: t, app: app, svc: svc, n: notify.Register(app, svc.Hooks, s), expo: srv, cfg: cfg, settings: s}
+	return &harness{t: t, app: app, svc: svc, n: notify.Register(app, svc.Polls, s), expo: srv, cfg: cfg, settings: s}
 }
 
 // run is one dispatcher run at now that must not fail.
@@ -245,5 +245,5 @@ func reopen(t testing.TB, dir string, cfg config.Config, s notify.Settings) (cor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = app.ClearBootstrap() })
-	return app, notify.Register(app, server.Register(app, cfg, nil).Hooks, s)
+	return app, notify.Register(app, server.Register(app, cfg, nil).Polls, s)
 }

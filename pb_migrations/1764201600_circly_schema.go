@@ -53,7 +53,7 @@ func init() {
 
 		// Per-poll vote-key salts. Deliberately not a collection: no API,
 		// realtime event or dashboard list can show it, and a row is deleted
-		// when its poll closes (see hooks.Secrets).
+		// when its poll closes (see keys.Secrets).
 		_, err = app.DB().NewQuery(`CREATE TABLE IF NOT EXISTS {{_circly_poll_keys}} (
 			[[poll]] TEXT PRIMARY KEY NOT NULL,
 			[[salt]] BLOB NOT NULL

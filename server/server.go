@@ -14,8 +14,8 @@ import (
 	"circly/auth"
 	"circly/circles"
 	"circly/config"
-	"circly/hooks"
 	"circly/keys"
+	"circly/polls"
 	"circly/store"
 )
 
@@ -25,7 +25,7 @@ type Circly struct {
 	Keys    *keys.Secrets
 	Auth    *auth.Service
 	Circles *circles.Service
-	Hooks   *hooks.Service
+	Polls   *polls.Service
 }
 
 // Register binds all of Circly's routes, hooks and middlewares to app.
@@ -53,7 +53,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 
 	c.Auth = auth.Register(app, cfg, c.Keys)
 	c.Circles = circles.Register(app, cfg, public)
-	c.Hooks = hooks.Register(app, cfg, c.Keys)
+	c.Polls = polls.Register(app, cfg, c.Keys)
 	return c
 }
 

@@ -1,4 +1,4 @@
-package hooks_test
+package polls_test
 
 import (
 	"net/http"
@@ -13,10 +13,6 @@ import (
 	"circly/circlytest"
 	"circly/collections"
 )
-
-func dt(d time.Duration) string {
-	return time.Now().Add(d).UTC().Format("2006-01-02 15:04:05.000Z")
-}
 
 // pollCreateSetup builds a circle of `size` members plus a stranger, and
 // remembers what the scenarios need.
@@ -255,7 +251,7 @@ func TestPollAndOptionRules(t *testing.T) {
 		{"stranger cannot view the poll", "GET", pollURL, strangerToken, nil, 404, -1},
 		{"member cannot update the poll", "PATCH", pollURL, f.tokens[0], map[string]any{"status": "closed"}, 403, -1},
 		{"member cannot delete the poll", "DELETE", pollURL, f.tokens[0], nil, 403, -1},
-		{"member lists options", "GET", "/api/collections/options/records?filter=" + urlq(`poll="`+f.poll+`"`), f.tokens[1], nil, 200, 3},
+		{"member lists options", "GET", "/api/collections/options/records?filter=" + circlytest.Q(`poll="`+f.poll+`"`), f.tokens[1], nil, 200, 3},
 		{"stranger lists no options", "GET", "/api/collections/options/records", strangerToken, nil, 200, 0},
 		{"member views an option", "GET", optURL, f.tokens[3], nil, 200, -1},
 		{"stranger cannot view an option", "GET", optURL, strangerToken, nil, 404, -1},
@@ -266,7 +262,7 @@ func TestPollAndOptionRules(t *testing.T) {
 		{"superuser lists votes", "GET", "/api/collections/votes/records", su, nil, 200, 0},
 	}
 	for _, c := range checks {
-		status, body := call(t, f.handler, c.method, c.url, c.token, c.body)
+		status, body := circlytest.Call(t, f.handler, c.method, c.url, c.token, c.body)
 		if status != c.status {
 			t.Errorf("%s: status %d, want %d (%v)", c.name, status, c.status, body)
 			continue

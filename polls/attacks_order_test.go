@@ -1,4 +1,4 @@
-package hooks_test
+package polls_test
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ const atkOrderVoters = 40
 func newAtkOrderPoll(t *testing.T) *atkOrderPoll {
 	t.Helper()
 	app := circlytest.NewTestApp(t)
-	svc := circlytest.ServiceOf(t, app)
+	svc := circlytest.Circly(t, app).Polls
 	p := &atkOrderPoll{pollFixture: newPollFixture(t, app, atkOrderVoters+1, true),
 		arrivalOfOption: map[string]int{}, arrivalOfVoter: map[string]int{}}
 	for i := range atkOrderVoters {
@@ -122,7 +122,7 @@ func TestAttackArrivalOrderInStorage(t *testing.T) {
 	t.Parallel()
 	p := newAtkOrderPoll(t)
 	p.checkLogicalOrder(t, "open")
-	if closed, err := circlytest.ServiceOf(t, p.app).ClosePoll(p.app, p.poll); err != nil || !closed {
+	if closed, err := circlytest.Circly(t, p.app).Polls.ClosePoll(p.app, p.poll); err != nil || !closed {
 		t.Fatalf("close: %v %v", closed, err)
 	}
 	p.checkLogicalOrder(t, "closed")
@@ -246,7 +246,7 @@ func TestAttackArrivalOrderInPageLayout(t *testing.T) {
 	t.Parallel()
 	p := newAtkOrderPoll(t)
 	p.checkPageLayout(t, "open")
-	if closed, err := circlytest.ServiceOf(t, p.app).ClosePoll(p.app, p.poll); err != nil || !closed {
+	if closed, err := circlytest.Circly(t, p.app).Polls.ClosePoll(p.app, p.poll); err != nil || !closed {
 		t.Fatalf("close: %v %v", closed, err)
 	}
 	p.checkPageLayout(t, "closed")

@@ -1,4 +1,4 @@
-package hooks_test
+package polls_test
 
 import (
 	"encoding/json"
@@ -94,7 +94,7 @@ func (w *atkWatcher) moreOptions(what string, got []atkLiveEvent, want int) []at
 // atkPublished reads the options' vote_count as member i sees them (by order).
 func atkPublished(t testing.TB, f *pollFixture, i int) []int {
 	t.Helper()
-	status, body := call(t, f.handler, "GET", "/api/collections/options/records?sort=order&filter="+urlq(`poll="`+f.poll+`"`), f.tokens[i], nil)
+	status, body := circlytest.Call(t, f.handler, "GET", "/api/collections/options/records?sort=order&filter="+circlytest.Q(`poll="`+f.poll+`"`), f.tokens[i], nil)
 	if status != 200 {
 		t.Fatalf("options list: %d %v", status, body)
 	}
@@ -112,7 +112,7 @@ func atkPublished(t testing.TB, f *pollFixture, i int) []int {
 func TestAttackLiveCountsPinOneVote(t *testing.T) {
 	t.Parallel()
 	app := circlytest.NewTestApp(t) // CIRCLY_RESULTS_MIN_VOTES = 3
-	svc := circlytest.ServiceOf(t, app)
+	svc := circlytest.Circly(t, app).Polls
 	f := newPollFixture(t, app, 9, true) // 8 options: members 1..8
 	const watching = 8                   // member 8 never votes
 	w := newAtkWatcher(t, f, f.users[watching])
@@ -169,7 +169,7 @@ func TestAttackLiveCountsPinOneVote(t *testing.T) {
 		checkStep(stage, n%3 == 0, events)
 
 		// total_votes is live everywhere, per-option results only from k on
-		status, poll := call(t, f.handler, "GET", "/api/collections/polls/records/"+f.poll, f.tokens[watching], nil)
+		status, poll := circlytest.Call(t, f.handler, "GET", "/api/collections/polls/records/"+f.poll, f.tokens[watching], nil)
 		if status != 200 || poll["total_votes"] != float64(n) {
 			t.Fatalf("%s: the poll reads %d %v", stage, status, poll)
 		}

@@ -1,4 +1,4 @@
-package hooks_test
+package polls_test
 
 import (
 	"archive/zip"
@@ -147,7 +147,7 @@ func atkRequireFound(t testing.TB, stage string, found map[string][]string, hash
 func TestAttackOperatorLinksVotesAfterClose(t *testing.T) {
 	t.Parallel()
 	app := circlytest.NewTestApp(t)
-	svc := circlytest.ServiceOf(t, app)
+	svc := circlytest.Circly(t, app).Polls
 
 	// history around the target: a poll voted on and closed before, the
 	// target's votes interleaved with another poll's

@@ -1,4 +1,4 @@
-package hooks_test
+package polls_test
 
 // Attacks on the electorate and the request log, each performed as an
 // attacker would and failing when it works (API.md §5, §6). The attacks on
@@ -7,11 +7,9 @@ package hooks_test
 // batch route in attacks_batch_test.go.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -32,40 +30,22 @@ type atkClient struct {
 
 // do sends a request and returns the status and the raw answer. It does not
 // touch t, so goroutines may use it.
-func (c atkClient) do(method, url, token string, body any) (int, []byte, error) {
-	var rdr *bytes.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rdr = bytes.NewReader(raw)
-	} else {
-		rdr = bytes.NewReader(nil)
-	}
-	req := httptest.NewRequest(method, url, rdr)
-	req.Header.Set("Content-Type", "application/json")
+func (c atkClient) do(method, url, token string, body any) (int, []byte) {
+	r := circlytest.Request{Method: method, URL: url, Token: token, Body: body}
 	if c.ua != "" {
-		req.Header.Set("User-Agent", c.ua)
+		r.Header = map[string]string{"User-Agent": c.ua}
 	}
 	if c.ip != "" {
-		req.RemoteAddr = c.ip + ":40404"
+		r.RemoteAddr = c.ip + ":40404"
 	}
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	rec := httptest.NewRecorder()
-	c.h.ServeHTTP(rec, req)
-	return rec.Code, rec.Body.Bytes(), nil
+	rec := circlytest.Do(c.h, r)
+	return rec.Code, rec.Body.Bytes()
 }
 
 // json is do with a decoded JSON object answer (nil when empty or not an object).
 func (c atkClient) json(t testing.TB, method, url, token string, body any) (int, map[string]any) {
 	t.Helper()
-	status, raw, err := c.do(method, url, token, body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	status, raw := c.do(method, url, token, body)
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	return status, out
@@ -87,7 +67,7 @@ func atkFieldCode(body map[string]any, path ...string) string {
 // token and user id.
 func atkDeviceLogin(t testing.TB, h http.Handler, deviceId, secret string) (token, userId string, created bool) {
 	t.Helper()
-	status, body := call(t, h, "POST", auth.DeviceAuthPath, "", map[string]any{"device_id": deviceId, "device_secret": secret})
+	status, body := circlytest.Call(t, h, "POST", auth.DeviceAuthPath, "", map[string]any{"device_id": deviceId, "device_secret": secret})
 	if status != 200 {
 		t.Fatalf("device login %s: %d %v", deviceId, status, body)
 	}
@@ -100,7 +80,7 @@ func atkDeviceLogin(t testing.TB, h http.Handler, deviceId, secret string) (toke
 // atkJoin joins a circle with its invite code.
 func atkJoin(t testing.TB, h http.Handler, token, code, nickname string) {
 	t.Helper()
-	status, body := call(t, h, "POST", circles.JoinCirclePath, token, map[string]any{"invite_code": code, "nickname": nickname})
+	status, body := circlytest.Call(t, h, "POST", circles.JoinCirclePath, token, map[string]any{"invite_code": code, "nickname": nickname})
 	if status != 200 {
 		t.Fatalf("join as %s: %d %v", nickname, status, body)
 	}
@@ -109,7 +89,7 @@ func atkJoin(t testing.TB, h http.Handler, token, code, nickname string) {
 // atkInviteCode reads the circle's invite code as a member would.
 func atkInviteCode(t testing.TB, f *pollFixture, i int) string {
 	t.Helper()
-	status, body := call(t, f.handler, "GET", "/api/collections/circles/records/"+f.circle.Id, f.tokens[i], nil)
+	status, body := circlytest.Call(t, f.handler, "GET", "/api/collections/circles/records/"+f.circle.Id, f.tokens[i], nil)
 	code, _ := body["invite_code"].(string)
 	if status != 200 || code == "" {
 		t.Fatalf("member reads the circle: %d %v", status, body)
@@ -120,7 +100,7 @@ func atkInviteCode(t testing.TB, f *pollFixture, i int) string {
 // atkRefusedNotElector sends a vote that must be refused as outside the electorate.
 func atkRefusedNotElector(t testing.TB, f *pollFixture, token, option, who string) {
 	t.Helper()
-	status, body := call(t, f.handler, "POST", "/api/collections/votes/records", token, map[string]any{"poll": f.poll, "option": option})
+	status, body := circlytest.Call(t, f.handler, "POST", "/api/collections/votes/records", token, map[string]any{"poll": f.poll, "option": option})
 	if status != 403 || atkFieldCode(body, "poll") != "validation_not_in_electorate" {
 		t.Fatalf("%s voted: %d %v (want 403 validation_not_in_electorate)", who, status, body)
 	}
@@ -138,7 +118,7 @@ func atkAssertHidden(t testing.TB, f *pollFixture, i, total int) {
 			t.Fatalf("results reveal a count at %d votes: %v", total, o)
 		}
 	}
-	status, body = call(t, f.handler, "GET", "/api/collections/options/records?filter="+urlq(`poll="`+f.poll+`"`), f.tokens[i], nil)
+	status, body = circlytest.Call(t, f.handler, "GET", "/api/collections/options/records?filter="+circlytest.Q(`poll="`+f.poll+`"`), f.tokens[i], nil)
 	if status != 200 {
 		t.Fatalf("options list: %d %v", status, body)
 	}
@@ -184,12 +164,12 @@ func TestAttackThrowawayAccountDefeatsThreshold(t *testing.T) {
 func TestAttackRevoteAfterReRegistering(t *testing.T) {
 	t.Parallel()
 	app := circlytest.NewTestApp(t)
-	svc := circlytest.ServiceOf(t, app)
+	circly := circlytest.Circly(t, app)
 	f := newPollFixture(t, app, 4, true)
 
 	// member 1 uses a real device login: give its account a device secret
 	secret := circlytest.DeviceSecret()
-	hash, err := svc.Secrets.HashDeviceSecret(secret)
+	hash, err := circly.Keys.HashDeviceSecret(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,11 +184,11 @@ func TestAttackRevoteAfterReRegistering(t *testing.T) {
 		t.Fatal("the device login found another user")
 	}
 	code := atkInviteCode(t, f, 1)
-	if status, body := call(t, f.handler, "POST", "/api/collections/votes/records", token, map[string]any{"poll": f.poll, "option": f.options[1]}); status != 200 {
+	if status, body := circlytest.Call(t, f.handler, "POST", "/api/collections/votes/records", token, map[string]any{"poll": f.poll, "option": f.options[1]}); status != 200 {
 		t.Fatalf("first vote: %d %v", status, body)
 	}
 
-	if status, body := call(t, f.handler, "DELETE", "/api/collections/users/records/"+voter.Id, token, nil); status != 204 {
+	if status, body := circlytest.Call(t, f.handler, "DELETE", "/api/collections/users/records/"+voter.Id, token, nil); status != 204 {
 		t.Fatalf("self delete: %d %v", status, body)
 	}
 	token2, id2, created := atkDeviceLogin(t, f.handler, deviceId, secret)
@@ -259,7 +239,7 @@ func TestAttackVoteRequestsLogged(t *testing.T) {
 		{"GET", "/api/collections/VoTeS/records/" + voteId},
 		{"GET", "/api/collections/circly_votes/records/" + voteId},
 		{"GET", "/api/collections/votes/records"},
-		{"GET", "/api/collections/votes/records?filter=" + urlq(`id="`+voteId+`"`)},
+		{"GET", "/api/collections/votes/records?filter=" + circlytest.Q(`id="`+voteId+`"`)},
 		{"PATCH", "/api/collections/votes/records/" + voteId},
 		{"DELETE", "/api/collections/votes/records/" + voteId},
 		{"DELETE", "/api/collections/VOTES/records/" + voteId},

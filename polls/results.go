@@ -1,20 +1,15 @@
-package hooks
+package polls
 
 import (
 	"cmp"
 	"math"
 	"slices"
 
-	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"circly/collections"
 )
-
-// ResultsPath is the results route (API.md §6).
-const ResultsPath = "/api/circly/polls/{id}/results"
 
 // Results is the body of GET /api/circly/polls/{id}/results.
 type Results struct {
@@ -42,37 +37,29 @@ type ResultsOption struct {
 	Voters   []string `json:"voters,omitempty"`
 }
 
-func (s *Service) registerResults(app core.App) {
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.Router.GET(ResultsPath, s.handleResults).Bind(apis.RequireAuth(collections.Users))
-		return e.Next()
-	})
-}
-
-func (s *Service) handleResults(e *core.RequestEvent) error {
-	poll, err := e.App.FindRecordById(collections.Polls, e.Request.PathValue("id"))
+// ResultsFor returns a poll's results for a user (API.md §6): an unknown
+// poll is ErrPollNotFound, a user who is not an active member of its
+// circle ErrResultsNotMember.
+func (s *Service) ResultsFor(app core.App, pollId, userId string) (*Results, error) {
+	poll, err := collections.FindPoll(app, pollId)
 	if err != nil {
-		return e.NotFoundError(msgPollNotFound, nil)
+		return nil, ErrPollNotFound
 	}
-	member, err := findActiveMember(e.App, poll.GetString("circle"), e.Auth.Id)
+	member, err := collections.FindActiveMember(app, poll.Circle(), userId)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if member == nil {
-		return e.ForbiddenError("Only members of the poll's circle can see its results.", nil)
+		return nil, ErrResultsNotMember
 	}
-	res, err := s.PollResults(e.App, poll, e.Auth.Id)
-	if err != nil {
-		return err
-	}
-	return e.JSON(200, res)
+	return s.PollResults(app, poll, userId)
 }
 
 // PollResults computes a poll's results for a user from the published
 // counters (never by scanning votes, except the voter list of a
 // non-anonymous poll). Options are sorted by votes, then order.
-func (s *Service) PollResults(app core.App, poll *core.Record, userId string) (*Results, error) {
-	options, err := app.FindRecordsByFilter(collections.Options, "poll = {:poll}", "order", 0, 0, dbx.Params{"poll": poll.Id})
+func (s *Service) PollResults(app core.App, poll *collections.Poll, userId string) (*Results, error) {
+	options, err := collections.PollOptions(app, poll.Id)
 	if err != nil {
 		return nil, err
 	}
@@ -81,42 +68,47 @@ func (s *Service) PollResults(app core.App, poll *core.Record, userId string) (*
 		return nil, err
 	}
 
-	total := poll.GetInt("total_votes")
-	revealed := total >= s.Config.ResultsMinVotes
+	total := poll.TotalVotes()
 	res := &Results{
 		Poll:         poll.Id,
-		QuestionText: poll.GetString("question_text"),
-		Status:       poll.GetString("status"),
-		Deadline:     poll.GetDateTime("deadline"),
+		QuestionText: poll.QuestionText(),
+		Status:       poll.Status(),
+		Deadline:     poll.Deadline(),
 		TotalVotes:   total,
 		Voted:        voted,
-		Revealed:     revealed,
-		IsAnonymous:  poll.GetBool("is_anonymous"),
+		Revealed:     total >= s.Config.ResultsMinVotes,
+		IsAnonymous:  poll.IsAnonymous(),
 		Options:      make([]ResultsOption, 0, len(options)),
 	}
 
 	var voters map[string][]string
-	if revealed && !res.IsAnonymous {
-		if voters, err = votersByOption(app, poll.Id); err != nil {
+	if res.Revealed && !res.IsAnonymous {
+		if voters, err = collections.VotersByOption(app, poll.Id); err != nil {
 			return nil, err
 		}
 	}
+	res.addOptions(options, voters)
+	return res, nil
+}
 
+// addOptions adds the options to res, with their counts and voters when
+// res is revealed, sorted by votes, then order.
+func (res *Results) addOptions(options []*collections.Option, voters map[string][]string) {
 	// Counts are published in steps (see countVote): percentages are of the
 	// published votes, so they add up to 100 between steps too.
 	published := 0
 	for _, o := range options {
-		published += o.GetInt("vote_count")
+		published += o.VoteCount()
 	}
 	for _, o := range options {
 		ro := ResultsOption{
 			Id:       o.Id,
-			Member:   o.GetString("member"),
-			Nickname: o.GetString("nickname"),
-			Order:    o.GetInt("order"),
+			Member:   o.Member(),
+			Nickname: o.Nickname(),
+			Order:    o.Order(),
 		}
-		if revealed {
-			votes := o.GetInt("vote_count")
+		if res.Revealed {
+			votes := o.VoteCount()
 			percent := 0.0
 			if published > 0 {
 				percent = math.Round(float64(votes)*1000/float64(published)) / 10
@@ -133,25 +125,4 @@ func (s *Service) PollResults(app core.App, poll *core.Record, userId string) (*
 		}
 		return cmp.Compare(a.Order, b.Order)
 	})
-	return res, nil
-}
-
-// votersByOption lists the voters' nicknames per option of a non-anonymous
-// poll (whose votes record the voter's membership).
-func votersByOption(app core.App, pollId string) (map[string][]string, error) {
-	var rows []struct {
-		Option   string `db:"option"`
-		Nickname string `db:"nickname"`
-	}
-	err := app.DB().Select("v.option", "m.nickname").From(collections.Votes+" v").
-		InnerJoin(collections.Members+" m", dbx.NewExp("m.id = v.member")).
-		Where(dbx.HashExp{"v.poll": pollId}).OrderBy("m.nickname").All(&rows)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]string{}
-	for _, r := range rows {
-		out[r.Option] = append(out[r.Option], r.Nickname)
-	}
-	return out, nil
 }

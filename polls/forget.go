@@ -1,4 +1,4 @@
-package hooks
+package polls
 
 import (
 	"time"

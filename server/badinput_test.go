@@ -1,4 +1,4 @@
-package hooks_test
+package server_test
 
 // Bad input, route by route: oversized bodies, wrong content types,
 // invalid UTF-8, hostile nicknames, deadlines at the edges and ids that

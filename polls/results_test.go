@@ -1,4 +1,4 @@
-package hooks_test
+package polls_test
 
 import (
 	"encoding/json"
@@ -16,10 +16,6 @@ import (
 	"circly/collections"
 )
 
-func results(t testing.TB, f *pollFixture, i int) (int, map[string]any) {
-	return call(t, f.handler, "GET", "/api/circly/polls/"+f.poll+"/results", f.tokens[i], nil)
-}
-
 // TestSmallCountThreshold: below CIRCLY_RESULTS_MIN_VOTES (3) no read path
 // shows a per-option count; at 3 every path does.
 func TestSmallCountThreshold(t *testing.T) {
@@ -31,7 +27,7 @@ func TestSmallCountThreshold(t *testing.T) {
 
 	optionsList := "/api/collections/options/records?filter=" + url.QueryEscape(`poll="`+f.poll+`"`)
 	assertHidden := func(stage string) {
-		status, body := call(t, f.handler, "GET", optionsList, f.tokens[3], nil)
+		status, body := circlytest.Call(t, f.handler, "GET", optionsList, f.tokens[3], nil)
 		if status != 200 {
 			t.Fatalf("%s: list %d", stage, status)
 		}
@@ -44,7 +40,7 @@ func TestSmallCountThreshold(t *testing.T) {
 				t.Fatalf("%s: list shows the tally", stage)
 			}
 		}
-		status, body = call(t, f.handler, "GET", "/api/collections/options/records/"+f.options[0], f.tokens[3], nil)
+		status, body = circlytest.Call(t, f.handler, "GET", "/api/collections/options/records/"+f.options[0], f.tokens[3], nil)
 		if status != 200 || body["vote_count"].(float64) != 0 {
 			t.Fatalf("%s: view %d %v", stage, status, body)
 		}
@@ -54,7 +50,7 @@ func TestSmallCountThreshold(t *testing.T) {
 			"?filter=" + url.QueryEscape(`poll="`+f.poll+`" && tally > 0`),
 			"?sort=-tally",
 		} {
-			status, body = call(t, f.handler, "GET", "/api/collections/options/records"+q, f.tokens[3], nil)
+			status, body = circlytest.Call(t, f.handler, "GET", "/api/collections/options/records"+q, f.tokens[3], nil)
 			if status == 200 && int(body["totalItems"].(float64)) > 0 && strings.Contains(q, "tally") && !strings.Contains(q, "sort") {
 				t.Fatalf("%s: filter %s answered %v items", stage, q, body["totalItems"])
 			}
@@ -88,7 +84,7 @@ func TestSmallCountThreshold(t *testing.T) {
 	if got[f.options[0]] != 2 || got[f.options[1]] != 1 || got[f.options[2]] != 0 || got[f.options[3]] != 0 {
 		t.Fatalf("3 votes: %v", got)
 	}
-	_, body = call(t, f.handler, "GET", "/api/collections/options/records/"+f.options[0], f.tokens[3], nil)
+	_, body = circlytest.Call(t, f.handler, "GET", "/api/collections/options/records/"+f.options[0], f.tokens[3], nil)
 	if body["vote_count"].(float64) != 2 {
 		t.Fatalf("3 votes: option view %v", body)
 	}
@@ -143,7 +139,7 @@ func TestResults(t *testing.T) {
 	// option 4 ×1), percentages of those; votes desc, then order
 	check(body, []int{2, 4, 0, 1, 3}, []int{2, 1, 0, 0, 0}, []float64{66.7, 33.3, 0, 0, 0})
 	// closed: the final counts
-	if _, err := circlytest.ServiceOf(t, app).ClosePoll(app, f.poll); err != nil {
+	if _, err := circlytest.Circly(t, app).Polls.ClosePoll(app, f.poll); err != nil {
 		t.Fatal(err)
 	}
 	_, body = results(t, f, 1)
@@ -151,13 +147,13 @@ func TestResults(t *testing.T) {
 	if _, body := results(t, f, 3); body["voted"] != false {
 		t.Fatal("a non-voter reads voted=true")
 	}
-	if status, _ := call(t, f.handler, "GET", "/api/circly/polls/"+f.poll+"/results", stranger, nil); status != 403 {
+	if status, _ := circlytest.Call(t, f.handler, "GET", "/api/circly/polls/"+f.poll+"/results", stranger, nil); status != 403 {
 		t.Fatalf("stranger: %d", status)
 	}
-	if status, _ := call(t, f.handler, "GET", "/api/circly/polls/"+f.poll+"/results", "", nil); status != 401 {
+	if status, _ := circlytest.Call(t, f.handler, "GET", "/api/circly/polls/"+f.poll+"/results", "", nil); status != 401 {
 		t.Fatalf("anonymous: %d", status)
 	}
-	if status, _ := call(t, f.handler, "GET", "/api/circly/polls/nosuchpoll12345/results", f.tokens[0], nil); status != 404 {
+	if status, _ := circlytest.Call(t, f.handler, "GET", "/api/circly/polls/nosuchpoll12345/results", f.tokens[0], nil); status != 404 {
 		t.Fatalf("unknown poll: %d", status)
 	}
 }
@@ -298,12 +294,12 @@ func TestVoteRequestsAreNotLogged(t *testing.T) {
 	app.Settings().Logs.LogIP = true
 	app.Settings().Logs.LogAuthId = true
 
-	f.mustVote(t, 0, 0)                                                                              // accepted
-	f.vote(t, 0, 1)                                                                                  // refused: already voted
-	f.vote(t, 1, 0)                                                                                  // refused: own option
-	call(t, f.handler, "POST", "/api/collections/votes/records", "", map[string]any{"poll": f.poll}) // refused: anonymous
+	f.mustVote(t, 0, 0)                                                                                         // accepted
+	f.vote(t, 0, 1)                                                                                             // refused: already voted
+	f.vote(t, 1, 0)                                                                                             // refused: own option
+	circlytest.Call(t, f.handler, "POST", "/api/collections/votes/records", "", map[string]any{"poll": f.poll}) // refused: anonymous
 	marker := "/api/collections/polls/records?marker=1"
-	call(t, f.handler, "GET", marker, f.tokens[2], nil) // logged control request
+	circlytest.Call(t, f.handler, "GET", marker, f.tokens[2], nil) // logged control request
 
 	deadline := time.Now().Add(10 * time.Second)
 	for {

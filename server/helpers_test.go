@@ -1,4 +1,4 @@
-package hooks_test
+package server_test
 
 import (
 	"net/http"
@@ -114,3 +114,7 @@ func (f *pollFixture) counts(t testing.TB) (total, rows int, tallies map[string]
 }
 
 func urlq(s string) string { return circlytest.Q(s) }
+
+func dt(d time.Duration) string {
+	return time.Now().Add(d).UTC().Format("2006-01-02 15:04:05.000Z")
+}

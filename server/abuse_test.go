@@ -1,4 +1,4 @@
-package hooks_test
+package server_test
 
 // Abuse controls with the rate limiter on, as the migration sets it: each
 // limited route answers 429 in PocketBase's error shape once a client IP

@@ -1,16 +1,14 @@
-package hooks_test
+package polls_test
 
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -35,15 +33,15 @@ func benchVoteSetup(b *testing.B, app *tests.TestApp, n, size int) []voteJob {
 	for len(jobs) < n {
 		circle, users, _ := circlytest.CircleWithMembers(b, app, size)
 		token0 := circlytest.Token(b, users[0])
-		status, body := call(b, h, "POST", "/api/collections/polls/records", token0, map[string]any{
+		status, body := circlytest.Call(b, h, "POST", "/api/collections/polls/records", token0, map[string]any{
 			"circle": circle.Id, "template": tpl.Id,
-			"deadline": time.Now().Add(time.Hour).UTC().Format("2006-01-02 15:04:05.000Z"),
+			"deadline": dt(time.Hour),
 		})
 		if status != 200 {
 			b.Fatalf("poll: %d %v", status, body)
 		}
 		pollId := body["id"].(string)
-		opts, _ := app.FindRecordsByFilter(collections.Options, "poll = {:p}", "order", 0, 0, dbx.Params{"p": pollId})
+		opts, _ := collections.PollOptions(app, pollId)
 		for i, u := range users {
 			// option k names member k+1, so option i is never user i's own
 			o := opts[i%len(opts)]
@@ -65,12 +63,9 @@ func runConcurrent(b *testing.B, handler http.Handler, url string, jobs []voteJo
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				req := httptest.NewRequest(http.MethodPost, url, strings.NewReader(jobs[i].body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", jobs[i].token)
-				rec := httptest.NewRecorder()
 				t0 := time.Now()
-				handler.ServeHTTP(rec, req)
+				rec := circlytest.Do(handler, circlytest.Request{Method: http.MethodPost, URL: url, Token: jobs[i].token, Body: []byte(jobs[i].body),
+					Header: map[string]string{"Content-Type": "application/json"}})
 				lat[i] = time.Since(t0)
 				if rec.Code != 200 {
 					failed.Do(func() { b.Errorf("%s: %d %s", url, rec.Code, rec.Body.String()) })
@@ -97,7 +92,7 @@ func percentile(d []time.Duration, p float64) float64 {
 // comparable record (poll, option, hash; open create rule) on the same app,
 // and reports votes/s, raw creates/s, their ratio and latencies.
 //
-//	go test -run '^$' -bench Vote64 -benchtime 1x ./hooks
+//	go test -run '^$' -bench Vote64 -benchtime 1x ./polls
 func BenchmarkVote64(b *testing.B) {
 	const votes, workers, circleSize = 3000, 64, 30
 	for b.Loop() {

@@ -1,4 +1,4 @@
-package hooks_test
+package polls_test
 
 import (
 	"crypto/sha256"
@@ -45,7 +45,7 @@ func TestVoteChecks(t *testing.T) {
 		{"second vote of the same user", f.tokens[0], map[string]any{"poll": f.poll, "option": f.options[1]}, 400, "already voted"},
 	}
 	for _, c := range checks {
-		status, body := call(t, f.handler, "POST", "/api/collections/votes/records", c.token, c.body)
+		status, body := circlytest.Call(t, f.handler, "POST", "/api/collections/votes/records", c.token, c.body)
 		if status != c.status {
 			t.Errorf("%s: status %d, want %d (%v)", c.name, status, c.status, body)
 			continue
@@ -216,7 +216,7 @@ func TestVoteAnonymityAtRest(t *testing.T) {
 func TestClosePoll(t *testing.T) {
 	t.Parallel()
 	app, circly := circlytest.NewTestAppWithConfig(t, circlytest.TestConfig())
-	svc := circly.Hooks
+	svc := circly.Polls
 	app.Settings().RateLimits.Enabled = false
 	f := newPollFixture(t, app, 4, true)
 	f.mustVote(t, 0, 0)
@@ -276,7 +276,7 @@ func TestClosePoll(t *testing.T) {
 func TestCloseDuePolls(t *testing.T) {
 	t.Parallel()
 	app, circly := circlytest.NewTestAppWithConfig(t, circlytest.TestConfig())
-	svc := circly.Hooks
+	svc := circly.Polls
 	due := newPollFixture(t, app, 3, true)
 	notDue := newPollFixture(t, app, 3, true)
 

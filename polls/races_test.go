@@ -1,4 +1,4 @@
-package hooks_test
+package polls_test
 
 import (
 	"sync"
@@ -30,7 +30,7 @@ func assertConsistent(t testing.TB, f *pollFixture) int {
 func TestRaceVoteAgainstClose(t *testing.T) {
 	t.Parallel()
 	app, circly := circlytest.NewTestAppWithConfig(t, circlytest.TestConfig())
-	svc := circly.Hooks
+	svc := circly.Polls
 	for round := range 5 {
 		f := newPollFixture(t, app, 12, true)
 		var wg sync.WaitGroup
@@ -75,7 +75,7 @@ func TestRaceLeaveAgainstVote(t *testing.T) {
 		for i := 1; i < 6; i++ {
 			wg.Go(func() { statuses[i], _ = f.vote(t, i, i%len(f.options)) })
 			wg.Go(func() {
-				status, _ := call(t, f.handler, "POST", "/api/circly/circles/"+f.circle.Id+"/leave", f.tokens[i], nil)
+				status, _ := circlytest.Call(t, f.handler, "POST", "/api/circly/circles/"+f.circle.Id+"/leave", f.tokens[i], nil)
 				if status != 204 {
 					t.Errorf("leave: %d", status)
 				}

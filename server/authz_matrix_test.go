@@ -1,4 +1,4 @@
-package hooks_test
+package server_test
 
 import (
 	"fmt"

@@ -1,23 +1,14 @@
-package hooks
+package polls
 
 import (
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"runtime"
 	"slices"
 	"sync"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"circly/collections"
-)
-
-var (
-	errPollClosed   = errors.New("poll closed")
-	errAlreadyVoted = errors.New("already voted")
 )
 
 // ballot is one checked vote waiting to be written.
@@ -96,7 +87,7 @@ func (b *ballotBox) cast(v *ballot) ballotResult {
 	select {
 	case b.queue <- v:
 	case <-b.stopped:
-		return ballotResult{err: errors.New("the server is shutting down")}
+		return ballotResult{err: ErrShuttingDown}
 	}
 	select {
 	case res := <-v.done:
@@ -107,7 +98,7 @@ func (b *ballotBox) cast(v *ballot) ballotResult {
 		case res := <-v.done:
 			return res
 		default:
-			return ballotResult{err: errors.New("the server is shutting down")}
+			return ballotResult{err: ErrShuttingDown}
 		}
 	}
 }
@@ -172,7 +163,7 @@ func (b *ballotBox) write(batch []*ballot) {
 		var written []string // polls that got a vote in this commit
 		for i, v := range batch {
 			results[i] = b.writeOne(txApp, v, salts)
-			if err := results[i].err; err != nil && !errors.Is(err, errPollClosed) && !errors.Is(err, errAlreadyVoted) {
+			if err := results[i].err; err != nil && !errors.Is(err, ErrPollClosed) && !errors.Is(err, ErrAlreadyVoted) {
 				return err
 			}
 			if results[i].err == nil && !slices.Contains(written, v.pollId) {
@@ -201,11 +192,9 @@ func (b *ballotBox) write(batch []*ballot) {
 }
 
 // writeOne writes one ballot inside the batch transaction. Its refusals
-// (errPollClosed, errAlreadyVoted) happen before its first write; salts
+// (ErrPollClosed, ErrAlreadyVoted) happen before its first write; salts
 // caches the poll keys read in this transaction.
 func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte) ballotResult {
-	db := txApp.DB()
-
 	// The salt exists exactly while the poll is open: closing deletes it in
 	// its own transaction, so a vote racing the close is either written
 	// before it or refused here.
@@ -213,7 +202,7 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 	if !ok {
 		var open bool
 		var err error
-		salt, open, err = pollKeySalt(txApp, v.pollId)
+		salt, open, err = collections.PollKeySalt(txApp, v.pollId)
 		if err != nil {
 			return ballotResult{err: err}
 		}
@@ -223,7 +212,7 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 		salts[v.pollId] = salt
 	}
 	if salt == nil {
-		return ballotResult{err: errPollClosed}
+		return ballotResult{err: ErrPollClosed}
 	}
 	voterHash, err := b.svc.voterHash(v.pollId, v.userId, salt)
 	if err != nil {
@@ -236,22 +225,15 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 	// A random rowid: a rowid table stores rows in rowid order, and
 	// SQLite's default rowid (max + 1) would keep the order in which votes
 	// arrived. The other indexes are keyed by random values too.
-	_, err = db.Insert(collections.Votes, dbx.Params{
-		"rowid":      randomRowid(),
-		"id":         core.GenerateDefaultRandomId(),
-		"poll":       v.pollId,
-		"option":     v.optionId,
-		"voter_hash": voterHash,
-		"member":     v.member,
-	}).Execute()
+	err = collections.InsertVote(txApp, v.pollId, v.optionId, voterHash, v.member)
 	if err != nil {
-		if collections.IsUniqueViolation(err, "voter_hash") {
-			return ballotResult{err: errAlreadyVoted}
+		if collections.IsUniqueViolation(err, collections.FieldVoteVoterHash) {
+			return ballotResult{err: ErrAlreadyVoted}
 		}
 		return ballotResult{err: err}
 	}
 	// from here on any failure is unexpected and rolls the batch back
-	if _, err := db.Insert("_circly_participation", dbx.Params{"poll": v.pollId, "voter": v.participation}).Execute(); err != nil {
+	if err := collections.InsertParticipation(txApp, v.pollId, v.participation); err != nil {
 		return ballotResult{err: err}
 	}
 	changed, err := b.svc.countVote(txApp, v.pollId, v.optionId)
@@ -259,55 +241,4 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 		return ballotResult{err: err}
 	}
 	return ballotResult{changedOptions: changed}
-}
-
-// countVote adds one vote to an option's hidden tally and to the poll's
-// total, and publishes the per-option counts in steps (API.md §6): with k =
-// ResultsMinVotes, every option's vote_count takes its tally when the total
-// first reaches k and then each time k more votes have come in (totals k,
-// 2k, 3k, …), so no member watching the counts can pin a single vote to its
-// option; ClosePoll publishes the final counts. It returns the options whose
-// published count changed. Plain SQL throughout: the tally changes without
-// an event or a timestamp. Two statements per vote: the poll's total first,
-// then one update of the options that also publishes when due (SQLite
-// evaluates every SET expression on the row's old values).
-func (s *Service) countVote(txApp core.App, pollId, optionId string) ([]string, error) {
-	db := txApp.DB()
-	var total int
-	err := db.NewQuery("UPDATE {{polls}} SET [[total_votes]] = [[total_votes]] + 1, [[updated]] = {:now} WHERE [[id]] = {:id} RETURNING [[total_votes]]").
-		Bind(dbx.Params{"id": pollId, "now": types.NowDateTime().String()}).Row(&total)
-	if err != nil {
-		return nil, err
-	}
-
-	if !isCountStep(total, s.Config.ResultsMinVotes) {
-		_, err = db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + 1 WHERE [[id]] = {:id}").
-			Bind(dbx.Params{"id": optionId}).Execute()
-		return nil, err
-	}
-	// this option's tally, and every option's published count
-	var changed []string
-	err = db.NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + ([[id]] = {:id}), [[vote_count]] = [[tally]] + ([[id]] = {:id}) " +
-		"WHERE [[poll]] = {:poll} AND ([[id]] = {:id} OR [[vote_count]] != [[tally]]) RETURNING [[id]]").
-		Bind(dbx.Params{"poll": pollId, "id": optionId}).Column(&changed)
-	return changed, err
-}
-
-// isCountStep reports whether a poll whose total just became total publishes
-// its per-option counts: at k, 2k, 3k, … (k < 1 counts as 1).
-func isCountStep(total, k int) bool {
-	if k < 1 {
-		k = 1
-	}
-	return total >= k && total%k == 0
-}
-
-// randomRowid returns a random positive rowid for a row whose position in
-// its table must not tell when it was written.
-func randomRowid() int64 {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return int64(binary.BigEndian.Uint64(b[:])&(1<<62-1)) + 1
 }

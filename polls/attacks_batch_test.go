@@ -1,4 +1,4 @@
-package hooks_test
+package polls_test
 
 import (
 	"encoding/json"
@@ -17,7 +17,7 @@ import (
 func TestAttackVoteInBatchStallsWriter(t *testing.T) {
 	t.Parallel()
 	app := circlytest.NewTestApp(t)
-	svc := circlytest.ServiceOf(t, app)
+	svc := circlytest.Circly(t, app).Polls
 	f := newPollFixture(t, app, 6, true) // users 0..5, options members 1..5
 	app.Settings().Batch = core.BatchConfig{Enabled: true, MaxRequests: 10, Timeout: 3}
 	c := atkClient{h: f.handler}
@@ -34,7 +34,7 @@ func TestAttackVoteInBatchStallsWriter(t *testing.T) {
 		}
 	}
 
-	status, raw, _ := c.do("POST", "/api/batch", f.tokens[0], map[string]any{"requests": []any{voteReq("/api/collections/votes/records", 0)}})
+	status, raw := c.do("POST", "/api/batch", f.tokens[0], map[string]any{"requests": []any{voteReq("/api/collections/votes/records", 0)}})
 	checkRefused(status, raw, "0")
 	if total, rows, _ := f.counts(t); total != 0 || rows != 0 {
 		t.Fatalf("the batched vote was counted: total %d rows %d", total, rows)
@@ -58,7 +58,7 @@ func TestAttackVoteInBatchStallsWriter(t *testing.T) {
 	batchRaw := make([][]byte, len(batches))
 	for i, reqs := range batches {
 		wg.Go(func() {
-			batchStatus[i], batchRaw[i], _ = c.do("POST", "/api/batch", f.tokens[2], map[string]any{"requests": reqs})
+			batchStatus[i], batchRaw[i] = c.do("POST", "/api/batch", f.tokens[2], map[string]any{"requests": reqs})
 		})
 	}
 	voters := []int{3, 4, 5}
@@ -66,7 +66,7 @@ func TestAttackVoteInBatchStallsWriter(t *testing.T) {
 	voteRaw := make([][]byte, len(voters))
 	for n, i := range voters {
 		wg.Go(func() {
-			voteStatus[n], voteRaw[n], _ = c.do("POST", "/api/collections/votes/records", f.tokens[i], map[string]any{"poll": f.poll, "option": f.options[(i+1)%5]})
+			voteStatus[n], voteRaw[n] = c.do("POST", "/api/collections/votes/records", f.tokens[i], map[string]any{"poll": f.poll, "option": f.options[(i+1)%5]})
 		})
 	}
 	wg.Wait()

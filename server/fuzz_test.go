@@ -1,4 +1,4 @@
-package hooks_test
+package server_test
 
 // Fuzz targets: whatever a client sends, Circly answers below 500 and, for
 // errors, in PocketBase's JSON error shape {status, message, data}.

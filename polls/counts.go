@@ -1,0 +1,38 @@
+package polls
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"circly/collections"
+)
+
+// countVote adds one vote to an option's hidden tally and to the poll's
+// total, and publishes the per-option counts in steps (API.md §6): with k =
+// ResultsMinVotes, every option's vote_count takes its tally when the total
+// first reaches k and then each time k more votes have come in (totals k,
+// 2k, 3k, …), so no member watching the counts can pin a single vote to its
+// option; ClosePoll publishes the final counts. It returns the options whose
+// published count changed. Plain SQL throughout: the tally changes without
+// an event or a timestamp. Two statements per vote: the poll's total first,
+// then one update of the options that also publishes when due (see
+// collections.AddTallyAndPublish).
+func (s *Service) countVote(txApp core.App, pollId, optionId string) ([]string, error) {
+	total, err := collections.IncrementTotalVotes(txApp, pollId)
+	if err != nil {
+		return nil, err
+	}
+	if !isCountStep(total, s.Config.ResultsMinVotes) {
+		return nil, collections.AddTally(txApp, optionId)
+	}
+	// this option's tally, and every option's published count
+	return collections.AddTallyAndPublish(txApp, pollId, optionId)
+}
+
+// isCountStep reports whether a poll whose total just became total publishes
+// its per-option counts: at k, 2k, 3k, … (k < 1 counts as 1).
+func isCountStep(total, k int) bool {
+	if k < 1 {
+		k = 1
+	}
+	return total >= k && total%k == 0
+}

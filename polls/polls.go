@@ -1,0 +1,52 @@
+// Package polls is Circly's polls domain: starting a poll with its
+// electorate (create.go), votes and their checks (vote.go), written by the
+// ballot box with group commit (ballot_box.go), per-option counts published
+// in steps (counts.go), results (results.go), closing a poll and forgetting
+// who voted what (close.go, forget.go), keeping vote requests out of the
+// request log and out of batches (vote_guard.go), and realtime
+// announcements of counters changed with plain SQL (announce.go).
+//
+// The rules are plain functions over core.App (or the Service, where they
+// need its secrets or ballot box) that return the sentinel errors of
+// errors.go; hooks.go binds them to PocketBase and maps those errors to
+// HTTP in one place (apiError).
+package polls
+
+import (
+	"sync"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"circly/config"
+	"circly/keys"
+)
+
+// Service carries what the polls domain shares: settings, secrets, the
+// ballot box and the pending WAL truncation. It holds no app: every
+// function takes the app (or transaction app) it runs on.
+type Service struct {
+	Config  config.Config
+	Secrets *keys.Secrets
+
+	ballotMu   sync.Mutex
+	ballots    *ballotBox
+	terminated bool
+
+	forgetMu      sync.Mutex
+	forgetPending bool
+}
+
+// Register binds the polls routes, hooks and middlewares to app and returns
+// the service they share; secrets is the server key.
+func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
+	s := &Service{Config: cfg, Secrets: secrets}
+
+	// write the votes still queued before the app goes away
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		s.closeBallots()
+		return e.Next()
+	})
+
+	s.bind(app)
+	return s
+}

@@ -1,0 +1,127 @@
+package polls
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"circly/collections"
+)
+
+// CastVote checks a vote of userId for optionId in pollId (API.md §5),
+// has the ballot box record it with the counters in one transaction, and
+// then announces the changed counters to realtime subscribers (ctx is the
+// request's).
+//
+// Anonymity: the stored row holds poll, option and voter_hash =
+// HMAC-SHA256(poll key, user id) — no user, no membership (except for
+// non-anonymous polls), no time. The poll key is derived from the server key
+// and a per-poll salt that is destroyed when the poll closes. The true count
+// goes to the hidden "tally" with plain SQL (no realtime event, no
+// timestamp); the published vote_count follows it once the poll has enough
+// votes (see countVote).
+func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, optionId string) error {
+	if pollId == "" {
+		return ErrPollRequired
+	}
+	if optionId == "" {
+		return ErrOptionRequired
+	}
+	b, err := s.checkVote(app, userId, pollId, optionId)
+	if err != nil {
+		return err
+	}
+
+	res := s.votes(app).cast(b)
+	if res.err != nil {
+		return res.err
+	}
+
+	// Counters were changed with plain SQL inside the short write
+	// transaction; announce the poll's new total (and any published option
+	// count) to realtime subscribers now that they are committed.
+	s.announce(app, ctx, collections.Polls, pollId)
+	for _, id := range res.changedOptions {
+		s.announce(app, ctx, collections.Options, id)
+	}
+	return nil
+}
+
+// checkVote applies the checks of a vote and returns its ballot.
+//
+// Checks first, on the concurrent read connections, so that the ballot
+// box's transaction (SQLite has a single writer) stays short. One query
+// reads what every check needs: the poll's circle, status, deadline and
+// kind, the caller's place in the electorate and active membership in that
+// circle, and the chosen option's poll and member.
+func (s *Service) checkVote(app core.App, userId, pollId, optionId string) (*ballot, error) {
+	check, err := collections.LoadVoteCheck(app, pollId, userId, optionId)
+	if err != nil {
+		return nil, err
+	}
+	if check == nil {
+		return nil, ErrPollNotFound
+	}
+	// The electorate was fixed when the poll was created: a member who
+	// joined later, or a new account (also one re-registered on the same
+	// device), cannot vote, so nobody can add votes of their own to reach
+	// the results threshold or vote twice.
+	if !check.Elector {
+		return nil, ErrNotInElectorate
+	}
+	memberId := check.Member.String
+	if memberId == "" {
+		return nil, ErrNoLongerMember
+	}
+	if check.Status != collections.PollOpen || !time.Now().Before(check.Deadline.Time()) {
+		return nil, ErrPollClosed
+	}
+	if !check.OptionPoll.Valid || check.OptionPoll.String != pollId {
+		return nil, ErrWrongOption
+	}
+	// by user, not membership: a member who left and rejoined has a new
+	// membership but is still the person behind the old option
+	if check.OptionMember.String == memberId || (check.OptionUser.Valid && check.OptionUser.String == userId) {
+		return nil, ErrSelfVote
+	}
+	participation, err := s.Secrets.ParticipationHash(pollId, userId)
+	if err != nil {
+		return nil, err
+	}
+	if check.IsAnonymous {
+		memberId = ""
+	}
+	return &ballot{
+		pollId:        pollId,
+		optionId:      optionId,
+		userId:        userId,
+		member:        memberId,
+		participation: participation,
+	}, nil
+}
+
+// HasVoted reports whether user took part in a poll (open or closed). It
+// reads the participation set through the keyed hash; it cannot tell, and
+// nothing stored can, which option the user chose.
+func (s *Service) HasVoted(app core.App, pollId, userId string) (bool, error) {
+	h, err := s.Secrets.ParticipationHash(pollId, userId)
+	if err != nil {
+		return false, err
+	}
+	return collections.HasParticipation(app, pollId, h)
+}
+
+// voterHash is HMAC-SHA256(poll key, user id), hex.
+func (s *Service) voterHash(pollId, userId string, salt []byte) (string, error) {
+	key, err := s.Secrets.VoteKey(pollId, salt)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(userId))
+	return hex.EncodeToString(m.Sum(nil)), nil
+}
