@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -81,8 +80,8 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time) (Report, error) {
 
 // claimed is one delivery of a batch: where it is stored and what to send.
 type claimed struct {
-	row   *core.Record // as of the claim, for kind, title and body
-	poll  *core.Record
+	row   *collections.Notification // as of the claim, for kind, title and body
+	poll  *collections.Poll
 	index int
 	token string
 }
@@ -152,14 +151,11 @@ func (n *Notifier) claim(app core.App, now time.Time, exhausted map[string]bool,
 	var skipped, failed int
 	err := app.RunInTransaction(func(txApp core.App) error {
 		batch, skipped, failed = nil, 0, 0
-		var ids []string
-		err := txApp.DB().Select("id").From(collections.Notifications).
-			Where(dbx.HashExp{"status": collections.NotificationPending}).
-			OrderBy("due_at", "created", "id").Column(&ids)
+		ids, err := collections.PendingNotificationIds(txApp)
 		if err != nil {
 			return err
 		}
-		polls := map[string]*core.Record{}
+		polls := map[string]*collections.Poll{}
 		for _, id := range ids {
 			if len(batch) >= n.settings.BatchSize {
 				break
@@ -167,46 +163,46 @@ func (n *Notifier) claim(app core.App, now time.Time, exhausted map[string]bool,
 			if exhausted[id] {
 				continue
 			}
-			row, err := txApp.FindRecordById(collections.Notifications, id)
+			row, err := collections.FindNotification(txApp, id)
 			if err != nil {
 				return err
 			}
-			pollId := row.GetString("poll")
+			pollId := row.Poll()
 			poll, known := polls[pollId]
 			if !known {
-				poll, err = txApp.FindRecordById(collections.Polls, pollId)
+				poll, err = collections.FindPoll(txApp, pollId)
 				if err != nil && !errors.Is(err, sql.ErrNoRows) {
 					return err
 				}
 				polls[pollId] = poll // nil: the poll is gone
 			}
-			ds, err := Deliveries(row)
+			ds, err := row.Deliveries()
 			if err != nil {
 				return fmt.Errorf("outbox row %s: %w", id, err)
 			}
 
-			expired := poll == nil || (row.GetString("kind") != collections.KindResults &&
-				(poll.GetString("status") == collections.PollClosed || !now.Before(poll.GetDateTime("deadline").Time())))
+			expired := poll == nil || (row.Kind() != collections.KindResults &&
+				(poll.IsClosed() || !now.Before(poll.Deadline().Time())))
 			changed, claimedAny, full := false, false, false
 			for i := range ds {
 				d := &ds[i]
-				if d.State != DeliveryPending && d.State != DeliverySending {
+				if d.State != collections.DeliveryPending && d.State != collections.DeliverySending {
 					continue
 				}
 				switch {
 				case expired:
-					d.State, d.Error = DeliverySkipped, errClosedUnsent
+					d.State, d.Error = collections.DeliverySkipped, errClosedUnsent
 					changed = true
 					skipped++
 					continue
-				case d.State == DeliveryPending && d.RetryAt.Time().After(now):
+				case d.State == collections.DeliveryPending && d.RetryAt.Time().After(now):
 					continue
 				case d.Attempts >= n.settings.MaxAttempts:
 					last := d.Error
-					if d.State == DeliverySending || last == "" {
+					if d.State == collections.DeliverySending || last == "" {
 						last = "the outcome of the last attempt is unknown"
 					}
-					d.State, d.Error = DeliveryFailed, fmt.Sprintf(errGaveUpTemplate, d.Attempts, last)
+					d.State, d.Error = collections.DeliveryFailed, fmt.Sprintf(errGaveUpTemplate, d.Attempts, last)
 					changed = true
 					failed++
 					continue
@@ -215,7 +211,7 @@ func (n *Notifier) claim(app core.App, now time.Time, exhausted map[string]bool,
 					full = true
 					break
 				}
-				d.State = DeliverySending
+				d.State = collections.DeliverySending
 				d.Attempts++
 				d.TicketID, d.Receipt = "", ""
 				d.RetryAt = types.DateTime{}
@@ -229,7 +225,7 @@ func (n *Notifier) claim(app core.App, now time.Time, exhausted map[string]bool,
 				continue
 			}
 			if claimedAny {
-				row.Set("attempts", row.GetInt("attempts")+1)
+				row.SetAttempts(row.Attempts() + 1)
 			}
 			setDeliveries(row, ds)
 			if err := txApp.Save(row); err != nil {
@@ -273,21 +269,21 @@ func (n *Notifier) record(app core.App, now time.Time, batch []claimed, results 
 	err := app.RunInTransaction(func(txApp core.App) error {
 		local = Report{}
 		for _, id := range order {
-			row, err := txApp.FindRecordById(collections.Notifications, id)
+			row, err := collections.FindNotification(txApp, id)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // its poll was deleted meanwhile
 			}
 			if err != nil {
 				return err
 			}
-			ds, err := Deliveries(row)
+			ds, err := row.Deliveries()
 			if err != nil {
 				return err
 			}
 			lastErr := ""
 			for _, k := range byRow[id] {
 				c := batch[k]
-				if c.index >= len(ds) || ds[c.index].State != DeliverySending || ds[c.index].Token != c.token {
+				if c.index >= len(ds) || ds[c.index].State != collections.DeliverySending || ds[c.index].Token != c.token {
 					continue
 				}
 				d := &ds[c.index]
@@ -300,7 +296,7 @@ func (n *Notifier) record(app core.App, now time.Time, batch []claimed, results 
 				}
 			}
 			if lastErr != "" {
-				row.Set("last_error", truncate(lastErr, 2000))
+				row.SetLastError(truncate(lastErr, 2000))
 			}
 			setDeliveries(row, ds)
 			if err := txApp.Save(row); err != nil {
@@ -320,7 +316,7 @@ func (n *Notifier) record(app core.App, now time.Time, batch []claimed, results 
 }
 
 // count tallies an outcome and clears the token of a dead device.
-func (r *Report) count(txApp core.App, o outcome, d *Delivery) error {
+func (r *Report) count(txApp core.App, o outcome, d *collections.Delivery) error {
 	switch o {
 	case outcomeSent:
 		r.Sent++
@@ -342,13 +338,13 @@ func (r *Report) count(txApp core.App, o outcome, d *Delivery) error {
 }
 
 // applySend records Expo's answer for one delivery.
-func (n *Notifier) applySend(d *Delivery, res expo.SendResult, now time.Time) outcome {
+func (n *Notifier) applySend(d *collections.Delivery, res expo.SendResult, now time.Time) outcome {
 	if res.Err != nil {
 		switch {
 		case errors.Is(res.Err, context.Canceled), errors.Is(res.Err, context.DeadlineExceeded):
 			// interrupted by shutdown; it may have left: resend on the
 			// next run, same collapse key
-			d.State, d.Error = DeliveryPending, "interrupted: "+res.Err.Error()
+			d.State, d.Error = collections.DeliveryPending, "interrupted: "+res.Err.Error()
 			return outcomeRetry
 		case retryableRequest(res.Err):
 			var after time.Duration
@@ -358,21 +354,21 @@ func (n *Notifier) applySend(d *Delivery, res expo.SendResult, now time.Time) ou
 			}
 			return n.retryLater(d, now, res.Err.Error(), after)
 		}
-		d.State, d.Error = DeliveryFailed, res.Err.Error()
+		d.State, d.Error = collections.DeliveryFailed, res.Err.Error()
 		return outcomeFailed
 	}
 	t := res.Ticket
 	switch t.Class() {
 	case expo.ClassOK:
-		d.State, d.TicketID, d.SentAt, d.Error = DeliverySent, t.ID, dt(now), ""
+		d.State, d.TicketID, d.SentAt, d.Error = collections.DeliverySent, t.ID, dt(now), ""
 		return outcomeSent
 	case expo.ClassDeviceNotRegistered:
-		d.State, d.Error = DeliveryFailed, t.Err().Error()
+		d.State, d.Error = collections.DeliveryFailed, t.Err().Error()
 		return outcomeDeviceNotRegistered
 	case expo.ClassRetryLater:
 		return n.retryLater(d, now, t.Err().Error(), 0)
 	}
-	d.State, d.Error = DeliveryFailed, t.Err().Error()
+	d.State, d.Error = collections.DeliveryFailed, t.Err().Error()
 	return outcomeFailed
 }
 
@@ -394,9 +390,9 @@ func retryableRequest(err error) bool {
 
 // retryLater sends d back to pending with a growing wait (at least after),
 // or fails it when it is out of attempts.
-func (n *Notifier) retryLater(d *Delivery, now time.Time, reason string, after time.Duration) outcome {
+func (n *Notifier) retryLater(d *collections.Delivery, now time.Time, reason string, after time.Duration) outcome {
 	if d.Attempts >= n.settings.MaxAttempts {
-		d.State, d.Error = DeliveryFailed, fmt.Sprintf(errGaveUpTemplate, d.Attempts, reason)
+		d.State, d.Error = collections.DeliveryFailed, fmt.Sprintf(errGaveUpTemplate, d.Attempts, reason)
 		return outcomeFailed
 	}
 	wait := n.settings.RetryBackoff
@@ -404,7 +400,7 @@ func (n *Notifier) retryLater(d *Delivery, now time.Time, reason string, after t
 		wait *= 2
 	}
 	wait = max(min(wait, n.settings.MaxRetryBackoff), after)
-	d.State, d.Error, d.RetryAt = DeliveryPending, reason, dt(now.Add(wait))
+	d.State, d.Error, d.RetryAt = collections.DeliveryPending, reason, dt(now.Add(wait))
 	return outcomeRetry
 }
 
@@ -414,14 +410,14 @@ func clearPushToken(txApp core.App, userId, token string) (bool, error) {
 	if userId == "" || token == "" {
 		return false, nil
 	}
-	u, err := txApp.FindRecordById(collections.Users, userId)
+	u, err := collections.FindUser(txApp, userId)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	if err != nil || u.GetString("push_token") != token {
+	if err != nil || u.PushToken() != token {
 		return false, err
 	}
-	u.Set("push_token", "")
+	u.SetPushToken("")
 	return true, txApp.Save(u)
 }
 
@@ -429,17 +425,16 @@ func clearPushToken(txApp core.App, userId, token string) (bool, error) {
 // ReceiptDelay and records them; receipts still missing after
 // ReceiptTimeout are recorded as unknown.
 func (n *Notifier) checkReceipts(ctx context.Context, app core.App, now time.Time, rep *Report) error {
-	rows, err := app.FindRecordsByFilter(collections.Notifications, "status = {:sent} || status = {:pending}", "", 0, 0,
-		dbx.Params{"sent": collections.NotificationSent, "pending": collections.NotificationPending})
+	rows, err := collections.SentOrPendingNotifications(app)
 	if err != nil {
 		return err
 	}
 	askBefore := now.Add(-n.settings.ReceiptDelay)
-	due := func(d *Delivery) bool { return d.awaitingReceipt() && !d.SentAt.Time().After(askBefore) }
+	due := func(d *collections.Delivery) bool { return d.AwaitingReceipt() && !d.SentAt.Time().After(askBefore) }
 
 	var ids, rowIds []string
 	for _, row := range rows {
-		ds, err := Deliveries(row)
+		ds, err := row.Deliveries()
 		if err != nil {
 			return fmt.Errorf("outbox row %s: %w", row.Id, err)
 		}
@@ -465,14 +460,14 @@ func (n *Notifier) checkReceipts(ctx context.Context, app core.App, now time.Tim
 	err = app.RunInTransaction(func(txApp core.App) error {
 		local = Report{}
 		for _, id := range rowIds {
-			row, err := txApp.FindRecordById(collections.Notifications, id)
+			row, err := collections.FindNotification(txApp, id)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
 			if err != nil {
 				return err
 			}
-			ds, err := Deliveries(row)
+			ds, err := row.Deliveries()
 			if err != nil {
 				return err
 			}
@@ -486,7 +481,7 @@ func (n *Notifier) checkReceipts(ctx context.Context, app core.App, now time.Tim
 				var o outcome
 				switch {
 				case ok && r.OK():
-					d.Receipt = ReceiptOK
+					d.Receipt = collections.ReceiptOK
 				case ok:
 					d.Receipt = r.Details.Error
 					if d.Receipt == "" {
@@ -494,17 +489,17 @@ func (n *Notifier) checkReceipts(ctx context.Context, app core.App, now time.Tim
 					}
 					switch r.Class() {
 					case expo.ClassDeviceNotRegistered:
-						d.State, d.Error = DeliveryFailed, r.Err().Error()
+						d.State, d.Error = collections.DeliveryFailed, r.Err().Error()
 						o = outcomeDeviceNotRegistered
 					case expo.ClassRetryLater:
 						o = n.retryLater(d, now, r.Err().Error(), 0)
 					default:
-						d.State, d.Error = DeliveryFailed, r.Err().Error()
+						d.State, d.Error = collections.DeliveryFailed, r.Err().Error()
 						o = outcomeFailed
 					}
 					lastErr = d.Error
 				case now.Sub(d.SentAt.Time()) >= n.settings.ReceiptTimeout:
-					d.Receipt = ReceiptUnknown
+					d.Receipt = collections.ReceiptUnknown
 				default:
 					continue
 				}
@@ -518,7 +513,7 @@ func (n *Notifier) checkReceipts(ctx context.Context, app core.App, now time.Tim
 				continue
 			}
 			if lastErr != "" {
-				row.Set("last_error", truncate(lastErr, 2000))
+				row.SetLastError(truncate(lastErr, 2000))
 			}
 			setDeliveries(row, ds)
 			if err := txApp.Save(row); err != nil {
@@ -542,20 +537,5 @@ func (n *Notifier) checkReceipts(ctx context.Context, app core.App, now time.Tim
 // closed polls go, because enqueueMissing recreates the missing rows of open
 // polls: a pruned row is never built, nor sent, again.
 func (n *Notifier) pruneOutbox(app core.App, now time.Time) (int, error) {
-	cutoff := dt(now.Add(-n.settings.Retention)).String()
-	res, err := app.DB().NewQuery(
-		"DELETE FROM {{" + collections.Notifications + "}} WHERE [[status]] IN ({:done}, {:skipped}) AND [[updated]] < {:cutoff} " +
-			"AND ([[poll]] IN (SELECT [[id]] FROM {{" + collections.Polls + "}} WHERE [[status]] = {:closed} AND [[deadline]] < {:cutoff}) " +
-			"OR [[poll]] NOT IN (SELECT [[id]] FROM {{" + collections.Polls + "}}))").
-		Bind(dbx.Params{
-			"done":    collections.NotificationDone,
-			"skipped": collections.NotificationSkipped,
-			"closed":  collections.PollClosed,
-			"cutoff":  cutoff,
-		}).Execute()
-	if err != nil {
-		return 0, err
-	}
-	k, err := res.RowsAffected()
-	return int(k), err
+	return collections.PruneNotifications(app, dt(now.Add(-n.settings.Retention)))
 }
