@@ -129,9 +129,10 @@ func (n *Notifier) plan(app core.App, row *collections.Notification, poll *colle
 
 // skipRow settles row as skipped, with note saying why.
 //
-// The comparison with "" is kept as it was written against the raw field:
-// a row whose deliveries were never set reads as "null", not "", so this
-// branch does not run for a new row (its deliveries stay null).
+// Note: a row whose deliveries were never set reads as "null", not "", so
+// the branch below does not run for a new row: a reminder skipped at
+// creation is stored with deliveries NULL, not []. Kept as it was written
+// against the raw field; readers treat both as no deliveries.
 func skipRow(row *collections.Notification, note string) {
 	row.SetStatus(collections.NotificationSkipped)
 	row.SetNote(note)
