@@ -69,14 +69,14 @@ func benchOutbox(b *testing.B, rate int) (*notify.Notifier, *expotest.Server, fu
 						if kind == collections.KindResults {
 							row.Set("due_at", deadline)
 						}
-						row.Set("deliveries", []notify.Delivery{})
+						row.Set("deliveries", []collections.Delivery{})
 					} else {
-						ds := make([]notify.Delivery, perPoll)
+						ds := make([]collections.Delivery, perPoll)
 						for i := range ds {
-							ds[i] = notify.Delivery{
+							ds[i] = collections.Delivery{
 								User:  fmt.Sprintf("bench%s%d", prefix, i),
 								Token: fmt.Sprintf("ExponentPushToken[%s-%d-%d]", prefix, p, i),
-								State: notify.DeliveryPending,
+								State: collections.DeliveryPending,
 							}
 						}
 						row.Set("status", collections.NotificationPending)

@@ -3,8 +3,6 @@ package notify
 import (
 	"time"
 
-	"github.com/pocketbase/pocketbase/core"
-
 	"circly/collections"
 	"circly/expo"
 )
@@ -32,21 +30,22 @@ const minTTL = time.Minute
 
 // message builds the push of one delivery of row about poll, sent at now.
 //
-// data carries {kind, poll, circle} for the app's deep link. Announcements
+// data carries {kind, poll, circle} for the app's deep link (these are keys
+// of the push payload, API.md §7, not field names). Announcements
 // and reminders are worthless once the poll has closed, so their time to
 // live ends at the deadline; reminders ask for high priority so that a
 // dozing Android device still shows them in time.
-func message(row, poll *core.Record, token string, now time.Time) expo.Message {
-	kind := row.GetString("kind")
+func message(row *collections.Notification, poll *collections.Poll, token string, now time.Time) expo.Message {
+	kind := row.Kind()
 	key := CollapseKey(poll.Id, kind)
 	m := expo.Message{
 		To:    token,
-		Title: row.GetString("title"),
-		Body:  row.GetString("body"),
+		Title: row.Title(),
+		Body:  row.Body(),
 		Data: map[string]any{
 			"kind":   kind,
 			"poll":   poll.Id,
-			"circle": poll.GetString("circle"),
+			"circle": poll.Circle(),
 		},
 		Sound:      "default",
 		CollapseID: key,
@@ -54,7 +53,7 @@ func message(row, poll *core.Record, token string, now time.Time) expo.Message {
 		ThreadID:   key,
 	}
 	if kind != collections.KindResults {
-		ttl := int(max(poll.GetDateTime("deadline").Time().Sub(now), minTTL) / time.Second)
+		ttl := int(max(poll.Deadline().Time().Sub(now), minTTL) / time.Second)
 		m.TTL = &ttl
 	}
 	if kind == collections.KindReminder1h || kind == collections.KindReminder10m {

@@ -75,7 +75,7 @@ func TestCrashAfterClaimLosesNothing(t *testing.T) {
 
 	notify.SetCrashPoints(h.n, crashOnce(), nil)
 	runUntilCrash(t, h.n, now)
-	if got := states(t, h.app, poll.Id); got[notify.DeliverySending] != 2 || got[notify.DeliveryPending] != 3 {
+	if got := states(t, h.app, poll.Id); got[collections.DeliverySending] != 2 || got[collections.DeliveryPending] != 3 {
 		t.Fatalf("after the crash: %v, want 2 sending and 3 pending", got)
 	}
 	if n := len(h.expo.Messages()); n != 0 {
@@ -92,7 +92,7 @@ func TestCrashAfterClaimLosesNothing(t *testing.T) {
 	if rep := mustRun(t, n, now.Add(2*time.Minute)); rep.Claimed != 0 {
 		t.Fatalf("third run claimed %d", rep.Claimed)
 	}
-	if got := states(t, app, poll.Id); got[notify.DeliverySent] != 5 {
+	if got := states(t, app, poll.Id); got[collections.DeliverySent] != 5 {
 		t.Fatalf("final states %v", got)
 	}
 }
@@ -109,7 +109,7 @@ func TestCrashBeforeRecordingResendsOnlyThatBatch(t *testing.T) {
 
 	notify.SetCrashPoints(h.n, nil, crashOnce())
 	runUntilCrash(t, h.n, now)
-	if got := states(t, h.app, poll.Id); got[notify.DeliverySending] != 2 || got[notify.DeliveryPending] != 3 {
+	if got := states(t, h.app, poll.Id); got[collections.DeliverySending] != 2 || got[collections.DeliveryPending] != 3 {
 		t.Fatalf("after the crash: %v, want 2 sending and 3 pending", got)
 	}
 	if n := len(h.expo.Messages()); n != 2 {
@@ -129,7 +129,7 @@ func TestCrashBeforeRecordingResendsOnlyThatBatch(t *testing.T) {
 		if i <= 2 {
 			want = 2
 		}
-		if d := ds[f.users[i].Id]; d.State != notify.DeliverySent || d.Attempts != want {
+		if d := ds[f.users[i].Id]; d.State != collections.DeliverySent || d.Attempts != want {
 			t.Fatalf("user %d: %+v, want sent after %d attempts", i, d, want)
 		}
 	}
@@ -202,7 +202,7 @@ func TestKilledMidRequest(t *testing.T) {
 	}
 	_ = cmd.Wait()
 
-	if got := states(t, app, poll.Id); got[notify.DeliverySending] != childBatch || got[notify.DeliveryPending] != 5-childBatch {
+	if got := states(t, app, poll.Id); got[collections.DeliverySending] != childBatch || got[collections.DeliveryPending] != 5-childBatch {
 		t.Fatalf("after kill -9: %v, want %d sending", got, childBatch)
 	}
 

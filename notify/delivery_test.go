@@ -53,7 +53,7 @@ func TestDeviceNotRegisteredInTicketClearsToken(t *testing.T) {
 		t.Fatalf("user 3's token became %q", got)
 	}
 	d := deliveries(t, h.app, poll.Id, collections.KindPollStarted)[f.users[1].Id]
-	if d.State != notify.DeliveryFailed || !strings.Contains(d.Error, expo.CodeDeviceNotRegistered) {
+	if d.State != collections.DeliveryFailed || !strings.Contains(d.Error, expo.CodeDeviceNotRegistered) {
 		t.Fatalf("delivery %+v", d)
 	}
 	if !strings.Contains(row(t, h.app, poll.Id, collections.KindPollStarted).GetString("last_error"), expo.CodeDeviceNotRegistered) {
@@ -86,10 +86,10 @@ func TestDeviceNotRegisteredInReceiptClearsToken(t *testing.T) {
 		t.Fatalf("user 1 keeps dead token %q", got)
 	}
 	ds := deliveries(t, h.app, poll.Id, collections.KindPollStarted)
-	if d := ds[f.users[1].Id]; d.State != notify.DeliveryFailed || d.Receipt != expo.CodeDeviceNotRegistered {
+	if d := ds[f.users[1].Id]; d.State != collections.DeliveryFailed || d.Receipt != expo.CodeDeviceNotRegistered {
 		t.Fatalf("delivery %+v", d)
 	}
-	if d := ds[f.users[2].Id]; d.State != notify.DeliverySent || d.Receipt != notify.ReceiptOK {
+	if d := ds[f.users[2].Id]; d.State != collections.DeliverySent || d.Receipt != collections.ReceiptOK {
 		t.Fatalf("delivery %+v", d)
 	}
 	if s := row(t, h.app, poll.Id, collections.KindPollStarted).GetString("status"); s != collections.NotificationDone {
@@ -111,7 +111,7 @@ func TestRetryableReceiptErrorIsResent(t *testing.T) {
 		t.Fatalf("receipt run: %+v", rep)
 	}
 	d := deliveries(t, h.app, poll.Id, collections.KindPollStarted)[f.users[1].Id]
-	if d.State != notify.DeliveryPending || d.RetryAt.IsZero() {
+	if d.State != collections.DeliveryPending || d.RetryAt.IsZero() {
 		t.Fatalf("delivery %+v, want pending with a retry time", d)
 	}
 	if s := row(t, h.app, poll.Id, collections.KindPollStarted).GetString("status"); s != collections.NotificationPending {
@@ -130,7 +130,7 @@ func TestRetryableReceiptErrorIsResent(t *testing.T) {
 		t.Fatalf("user 2 got %d messages, want 1", got)
 	}
 	d = deliveries(t, h.app, poll.Id, collections.KindPollStarted)[f.users[1].Id]
-	if d.State != notify.DeliverySent || d.Receipt != notify.ReceiptOK || d.Attempts != 2 {
+	if d.State != collections.DeliverySent || d.Receipt != collections.ReceiptOK || d.Attempts != 2 {
 		t.Fatalf("delivery %+v", d)
 	}
 	if s := row(t, h.app, poll.Id, collections.KindPollStarted).GetString("status"); s != collections.NotificationDone {
@@ -190,7 +190,7 @@ func TestAcceptedButLostIsRetriedWithTheSameCollapseKey(t *testing.T) {
 				t.Fatalf("user %d got %d copies, want 2", i, got)
 			}
 			d := deliveries(t, h.app, poll.Id, collections.KindPollStarted)[f.users[i].Id]
-			if d.State != notify.DeliverySent || d.Attempts != 1 || d.TicketID == "" {
+			if d.State != collections.DeliverySent || d.Attempts != 1 || d.TicketID == "" {
 				t.Fatalf("delivery %+v", d)
 			}
 		}
@@ -211,7 +211,7 @@ func TestAcceptedButLostIsRetriedWithTheSameCollapseKey(t *testing.T) {
 			t.Fatalf("first run: %+v", rep)
 		}
 		d := deliveries(t, h.app, poll.Id, collections.KindPollStarted)[f.users[1].Id]
-		if d.State != notify.DeliveryPending || !strings.Contains(d.Error, "504") {
+		if d.State != collections.DeliveryPending || !strings.Contains(d.Error, "504") {
 			t.Fatalf("after the lost answer: %+v", d)
 		}
 		if rep := h.run(now.Add(30 * time.Second)); rep.Claimed != 0 {
@@ -225,7 +225,7 @@ func TestAcceptedButLostIsRetriedWithTheSameCollapseKey(t *testing.T) {
 				t.Fatalf("user %d got %d copies, want 2", i, got)
 			}
 			d := deliveries(t, h.app, poll.Id, collections.KindPollStarted)[f.users[i].Id]
-			if d.State != notify.DeliverySent || d.Attempts != 2 {
+			if d.State != collections.DeliverySent || d.Attempts != 2 {
 				t.Fatalf("delivery %+v", d)
 			}
 		}
@@ -250,7 +250,7 @@ func TestPermanentErrorsAreRecordedNotRetried(t *testing.T) {
 			t.Fatalf("report %+v", rep)
 		}
 		d := deliveries(t, h.app, poll.Id, collections.KindPollStarted)[f.users[1].Id]
-		if d.State != notify.DeliveryFailed || !strings.Contains(d.Error, expo.CodeMessageTooBig) {
+		if d.State != collections.DeliveryFailed || !strings.Contains(d.Error, expo.CodeMessageTooBig) {
 			t.Fatalf("delivery %+v", d)
 		}
 		if pushTokenOf(t, h, f, 1) != f.push[1] {
@@ -298,7 +298,7 @@ func TestRetryLaterErrorsGiveUpAfterMaxAttempts(t *testing.T) {
 		t.Fatalf("%d attempts reached Expo, want 3", got)
 	}
 	d := deliveries(t, h.app, poll.Id, collections.KindPollStarted)[f.users[1].Id]
-	if d.State != notify.DeliveryFailed || d.Attempts != 3 || !strings.Contains(d.Error, "gave up after 3 attempts") {
+	if d.State != collections.DeliveryFailed || d.Attempts != 3 || !strings.Contains(d.Error, "gave up after 3 attempts") {
 		t.Fatalf("delivery %+v", d)
 	}
 }
@@ -322,7 +322,7 @@ func TestReceiptsGivenUpAfterTimeout(t *testing.T) {
 		t.Fatalf("after a day: %+v", rep)
 	}
 	for _, d := range deliveries(t, h.app, poll.Id, collections.KindPollStarted) {
-		if d.State != notify.DeliverySent || d.Receipt != notify.ReceiptUnknown {
+		if d.State != collections.DeliverySent || d.Receipt != collections.ReceiptUnknown {
 			t.Fatalf("delivery %+v", d)
 		}
 	}

@@ -199,13 +199,13 @@ func row(t testing.TB, app core.App, pollId, kind string) *core.Record {
 }
 
 // deliveries returns the deliveries of (poll, kind) by user id.
-func deliveries(t testing.TB, app core.App, pollId, kind string) map[string]notify.Delivery {
+func deliveries(t testing.TB, app core.App, pollId, kind string) map[string]collections.Delivery {
 	t.Helper()
-	ds, err := notify.Deliveries(row(t, app, pollId, kind))
+	ds, err := collections.AsNotification(row(t, app, pollId, kind)).Deliveries()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make(map[string]notify.Delivery, len(ds))
+	out := make(map[string]collections.Delivery, len(ds))
 	for _, d := range ds {
 		if _, dup := out[d.User]; dup {
 			t.Fatalf("user %s listed twice in %s/%s", d.User, pollId, kind)

@@ -8,7 +8,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/collections"
-	"circly/notify"
 )
 
 func TestPollStarted(t *testing.T) {
@@ -68,12 +67,12 @@ func TestPollStarted(t *testing.T) {
 	if _, ok := ds[f.users[0].Id]; ok || len(ds) != 4 {
 		t.Fatalf("deliveries %v: want the 4 members but the creator", ds)
 	}
-	if d := ds[f.users[3].Id]; d.State != notify.DeliverySkipped || d.Error == "" {
+	if d := ds[f.users[3].Id]; d.State != collections.DeliverySkipped || d.Error == "" {
 		t.Fatalf("user without token: %+v", d)
 	}
 	for _, i := range []int{1, 2, 4} {
 		d := ds[f.users[i].Id]
-		if d.State != notify.DeliverySent || d.TicketID == "" || d.Attempts != 1 || d.Token != f.push[i] || d.SentAt.IsZero() {
+		if d.State != collections.DeliverySent || d.TicketID == "" || d.Attempts != 1 || d.Token != f.push[i] || d.SentAt.IsZero() {
 			t.Fatalf("user %d: %+v", i, d)
 		}
 	}
@@ -93,7 +92,7 @@ func TestPollStarted(t *testing.T) {
 	}
 	ds = deliveries(t, h.app, poll.Id, collections.KindPollStarted)
 	for _, i := range []int{1, 2, 4} {
-		if d := ds[f.users[i].Id]; d.Receipt != notify.ReceiptOK || d.State != notify.DeliverySent {
+		if d := ds[f.users[i].Id]; d.Receipt != collections.ReceiptOK || d.State != collections.DeliverySent {
 			t.Fatalf("user %d after receipts: %+v", i, d)
 		}
 	}
@@ -129,7 +128,7 @@ func TestRemindersGoToMembersWhoHaveNotVoted(t *testing.T) {
 	if len(ds) != 3 {
 		t.Fatalf("reminder_1h recipients %v, want users 2, 3, 4", ds)
 	}
-	if d := ds[f.users[4].Id]; d.State != notify.DeliverySkipped {
+	if d := ds[f.users[4].Id]; d.State != collections.DeliverySkipped {
 		t.Fatalf("user without token: %+v", d)
 	}
 	for i, tok := range f.push {
@@ -252,7 +251,7 @@ func TestResultsWhenThePollCloses(t *testing.T) {
 		}
 	}
 	ds := deliveries(t, h.app, poll.Id, collections.KindResults)
-	if len(ds) != 4 || ds[f.users[2].Id].State != notify.DeliverySkipped || ds[f.users[0].Id].State != notify.DeliverySent {
+	if len(ds) != 4 || ds[f.users[2].Id].State != collections.DeliverySkipped || ds[f.users[0].Id].State != collections.DeliverySent {
 		t.Fatalf("results deliveries %v: want all 4 members, creator included", ds)
 	}
 	m := h.expo.MessagesTo(f.push[0])[0]
@@ -284,7 +283,7 @@ func TestAnnouncementDroppedWhenThePollClosedFirst(t *testing.T) {
 		t.Fatalf("report %+v: want poll_started dropped, results sent", rep)
 	}
 	for _, d := range deliveries(t, h.app, poll.Id, collections.KindPollStarted) {
-		if d.State != notify.DeliverySkipped {
+		if d.State != collections.DeliverySkipped {
 			t.Fatalf("poll_started delivery %+v, want skipped", d)
 		}
 	}
@@ -347,10 +346,10 @@ func TestRecipientsSkippedWithAReason(t *testing.T) {
 	h.run(now)
 
 	ds := deliveries(t, h.app, poll.Id, collections.KindPollStarted)
-	if d := ds[disabled.Id]; d.State != notify.DeliverySkipped || d.Error != "account disabled" {
+	if d := ds[disabled.Id]; d.State != collections.DeliverySkipped || d.Error != "account disabled" {
 		t.Fatalf("disabled user: %+v", d)
 	}
-	if d := ds[shared.Id]; d.State != notify.DeliverySkipped || d.Error != "same device as another recipient" {
+	if d := ds[shared.Id]; d.State != collections.DeliverySkipped || d.Error != "same device as another recipient" {
 		t.Fatalf("second user of a phone: %+v", d)
 	}
 	if got := countTo(t, h.expo, f.push[2], poll.Id, collections.KindPollStarted); got != 1 {
