@@ -38,3 +38,10 @@ func OpenPollsDueBy(app core.App, now time.Time) ([]string, error) {
 		OrderBy("deadline").Column(&ids)
 	return ids, err
 }
+
+// OpenPollIds returns the ids of every open poll.
+func OpenPollIds(app core.App) ([]string, error) {
+	var ids []string
+	err := app.DB().Select(FieldId).From(Polls).Where(dbx.HashExp{FieldPollStatus: PollOpen}).Column(&ids)
+	return ids, err
+}

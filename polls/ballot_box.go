@@ -158,9 +158,10 @@ func (b *ballotBox) run() {
 // ballot is retried alone, so one bad ballot cannot sink the others.
 func (b *ballotBox) write(batch []*ballot) {
 	results := make([]ballotResult, len(batch))
+	var written []string // polls that got a vote in this commit
 	err := b.app.RunInTransaction(func(txApp core.App) error {
 		salts := map[string][]byte{}
-		var written []string // polls that got a vote in this commit
+		written = written[:0]
 		for i, v := range batch {
 			results[i] = b.writeOne(txApp, v, salts)
 			if err := results[i].err; err != nil && !errors.Is(err, ErrPollClosed) && !errors.Is(err, ErrAlreadyVoted) {
@@ -170,13 +171,11 @@ func (b *ballotBox) write(batch []*ballot) {
 				written = append(written, v.pollId)
 			}
 		}
-		for _, pollId := range written {
-			if err := relayoutPoll(txApp, pollId); err != nil {
-				return err
-			}
-		}
 		return nil
 	})
+	if err == nil {
+		b.svc.noteVotes(written)
+	}
 	if err != nil && len(batch) > 1 {
 		for _, v := range batch {
 			b.write([]*ballot{v})

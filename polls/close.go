@@ -84,14 +84,7 @@ func scrubVotes(txApp core.App, pollId string) error {
 }
 
 // relayoutPoll re-inserts an open poll's vote rows and participation
-// records in random order, keeping their content. The ballot box runs it in
-// every commit that added votes to the poll.
-//
-// Why: a random rowid puts a row at a random place in the b-tree, but
-// inside a page SQLite lays each new cell out below the previous one, so
-// the byte offsets of a poll's cells in the database file would still tell
-// the order in which its votes (and its voters) came. A poll has at most 49
-// votes, and under load one rewrite serves every vote of the group commit.
+// records in random order, keeping their content (see ScrubArrivalOrder).
 func relayoutPoll(txApp core.App, pollId string) error {
 	if err := rewrite(txApp, pollId, collections.PollVoteRows, collections.DeletePollVotes, collections.InsertVoteRow); err != nil {
 		return err

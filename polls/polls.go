@@ -34,12 +34,22 @@ type Service struct {
 
 	forgetMu      sync.Mutex
 	forgetPending bool
+
+	scrub orderScrub
 }
 
 // Register binds the polls routes, hooks and middlewares to app and returns
 // the service they share; secrets is the server key.
 func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 	s := &Service{Config: cfg, Secrets: secrets}
+	s.scrub.all = true
+
+	// on disk, an open poll's arrival order lasts at most about a minute
+	app.Cron().MustAdd(ScrubArrivalOrderCron, scrubArrivalOrderSchedule, func() {
+		if err := s.ScrubArrivalOrder(app); err != nil {
+			app.Logger().Warn("Scrubbing the arrival order of votes failed; retried next minute", "error", err.Error())
+		}
+	})
 
 	// write the votes still queued before the app goes away
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
