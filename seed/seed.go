@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/collections"
@@ -51,32 +50,25 @@ func LoadTemplates(app core.App) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	col, err := app.FindCollectionByNameOrId(collections.Templates)
-	if err != nil {
-		return 0, err
-	}
-
 	inserted := 0
 	err = app.RunInTransaction(func(txApp core.App) error {
 		for _, t := range list {
-			var n int
-			err := txApp.DB().Select("count(*)").From(collections.Templates).
-				Where(dbx.Or(
-					dbx.HashExp{"seed_key": t.Key()},
-					dbx.HashExp{"question_text": t.QuestionText},
-				)).Row(&n)
+			exists, err := collections.TemplateExists(txApp, t.Key(), t.QuestionText)
 			if err != nil {
 				return err
 			}
-			if n > 0 {
+			if exists {
 				continue
 			}
-			r := core.NewRecord(col)
-			r.Set("question_text", t.QuestionText)
-			r.Set("category", t.Category)
-			r.Set("seed_key", t.Key())
-			r.Set("usage_count", 0)
-			r.Set("is_active", true)
+			r, err := collections.NewTemplate(txApp)
+			if err != nil {
+				return err
+			}
+			r.SetQuestionText(t.QuestionText)
+			r.SetCategory(t.Category)
+			r.SetSeedKey(t.Key())
+			r.SetUsageCount(0)
+			r.SetActive(true)
 			if err := txApp.Save(r); err != nil {
 				return fmt.Errorf("seed %q: %w", t.QuestionText, err)
 			}
