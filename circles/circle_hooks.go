@@ -80,7 +80,13 @@ func createWithCreator(e *core.RecordRequestEvent, circle *collections.Circle, u
 		if err := e.Next(); err != nil {
 			return err
 		}
-		_, err := saveMembership(txApp, nil, circle, userId, nickname)
+		if _, err := saveMembership(txApp, nil, circle, userId, nickname); err != nil {
+			return err
+		}
+		// the membership's save stored member_count 1; the answer (written
+		// at commit) and the create event show the record as it is here
+		n, err := collections.CountActiveMembers(txApp, circle.Id)
+		circle.SetMemberCount(n)
 		return err
 	})
 }

@@ -70,15 +70,22 @@ func TestJoin(t *testing.T) {
 			t.Fatalf("the stranger has a membership: %v", m.FieldsData())
 		}
 	}
+	// the membership is created, and the circle saved with its new member_count
 	joinEvents := map[string]int{
 		"*":                          0,
 		"OnModelCreate":              1,
 		"OnModelCreateExecute":       1,
 		"OnModelAfterCreateSuccess":  1,
-		"OnModelValidate":            1,
 		"OnRecordCreate":             1,
 		"OnRecordCreateExecute":      1,
 		"OnRecordAfterCreateSuccess": 1,
+		"OnModelUpdate":              1,
+		"OnModelUpdateExecute":       1,
+		"OnModelAfterUpdateSuccess":  1,
+		"OnRecordUpdate":             1,
+		"OnRecordUpdateExecute":      1,
+		"OnRecordAfterUpdateSuccess": 1,
+		"OnModelValidate":            1,
 		"OnRecordValidate":           1,
 		"OnRecordEnrich":             2,
 	}
@@ -100,6 +107,10 @@ func TestJoin(t *testing.T) {
 		if activeMembers(t, f.app, f.circle.Id) != 3 {
 			t.Fatal("member count")
 		}
+		if circle["member_count"] != float64(3) {
+			t.Fatalf("the answer's member_count = %v, want 3", circle["member_count"])
+		}
+		memberCountsHold(t, f.app)
 	}
 
 	cases := []scenario{
@@ -185,6 +196,10 @@ func TestJoin(t *testing.T) {
 		if !m.GetBool("is_active") || !m.GetDateTime("joined").Time().After(f.formerM.GetDateTime("joined").Time()) {
 			t.Fatalf("not reactivated with a new join time: %v", m.FieldsData())
 		}
+		if n := b["circle"].(map[string]any)["member_count"]; n != float64(3) {
+			t.Fatalf("member_count after the rejoin = %v, want 3", n)
+		}
+		memberCountsHold(t, f.app)
 	}
 	cases = append(cases, rejoin)
 
@@ -282,16 +297,17 @@ func TestLeave(t *testing.T) {
 	}
 
 	member := leave("a member leaves", asMember, 204)
+	// the membership ends, and the circle is saved with its new member_count
 	member.events = map[string]int{
 		"*":                          0,
-		"OnModelUpdate":              1,
-		"OnModelUpdateExecute":       1,
-		"OnModelAfterUpdateSuccess":  1,
-		"OnModelValidate":            1,
-		"OnRecordUpdate":             1,
-		"OnRecordUpdateExecute":      1,
-		"OnRecordAfterUpdateSuccess": 1,
-		"OnRecordValidate":           1,
+		"OnModelUpdate":              2,
+		"OnModelUpdateExecute":       2,
+		"OnModelAfterUpdateSuccess":  2,
+		"OnModelValidate":            2,
+		"OnRecordUpdate":             2,
+		"OnRecordUpdateExecute":      2,
+		"OnRecordAfterUpdateSuccess": 2,
+		"OnRecordValidate":           2,
 	}
 	member.after = func(t testing.TB, f *circleFixture, _ map[string]any) {
 		if f.reload(t, f.memberM).GetBool("is_active") {
@@ -301,6 +317,10 @@ func TestLeave(t *testing.T) {
 		if !c.GetBool("is_active") || c.GetString("creator") != f.creator.Id {
 			t.Fatal("circle changed")
 		}
+		if c.GetInt("member_count") != 1 {
+			t.Fatalf("member_count = %d after the leave, want 1", c.GetInt("member_count"))
+		}
+		memberCountsHold(t, f.app)
 	}
 
 	creator := leave("when the creator leaves, the earliest-joined member becomes creator", asCreator, 204)
@@ -326,8 +346,9 @@ func TestLeave(t *testing.T) {
 		}
 	}
 	last.after = func(t testing.TB, f *circleFixture, _ map[string]any) {
-		if f.reload(t, f.circle).GetBool("is_active") {
-			t.Fatal("circle still active")
+		c := f.reload(t, f.circle)
+		if c.GetBool("is_active") || c.GetInt("member_count") != 0 {
+			t.Fatalf("circle active = %v, member_count = %d; want an inactive, empty circle", c.GetBool("is_active"), c.GetInt("member_count"))
 		}
 	}
 
@@ -368,6 +389,9 @@ func TestRemove(t *testing.T) {
 		if b["invite_code"] != c.GetString("invite_code") {
 			t.Fatal("the response does not show the new invite")
 		}
+		if b["member_count"] != float64(1) || c.GetInt("member_count") != 1 {
+			t.Fatalf("member_count after the removal: answer %v, stored %d; want 1", b["member_count"], c.GetInt("member_count"))
+		}
 		// the removed member cannot walk back in with what it knew
 		for _, req := range []circles.JoinRequest{
 			{InviteCode: f.circle.GetString("invite_code"), Nickname: "Back"},
@@ -378,9 +402,14 @@ func TestRemove(t *testing.T) {
 			}
 		}
 		// with the new invite it can
-		if _, m, err := circles.JoinCircle(f.app, f.member.Id, circles.JoinRequest{InviteCode: c.GetString("invite_code"), Nickname: "Back"}); err != nil || m.Id != f.memberM.Id {
+		back, m, err := circles.JoinCircle(f.app, f.member.Id, circles.JoinRequest{InviteCode: c.GetString("invite_code"), Nickname: "Back"})
+		if err != nil || m.Id != f.memberM.Id {
 			t.Fatalf("rejoin with the new invite: %v", err)
 		}
+		if back.MemberCount() != 2 {
+			t.Fatalf("member_count after the rejoin = %d, want 2", back.MemberCount())
+		}
+		memberCountsHold(t, f.app)
 	}
 
 	refused := []scenario{
@@ -462,17 +491,19 @@ func TestUserDeleteEndsMemberships(t *testing.T) {
 				if m.GetBool("is_active") || m.GetString("user") != "" {
 					t.Fatalf("the deleted user's row: %v", m.FieldsData())
 				}
-				if activeMembers(t, f.app, f.circle.Id) != 1 {
-					t.Fatal("member count")
+				if activeMembers(t, f.app, f.circle.Id) != 1 || c.GetInt("member_count") != 1 {
+					t.Fatalf("member count: %d rows, member_count %d", activeMembers(t, f.app, f.circle.Id), c.GetInt("member_count"))
 				}
+				memberCountsHold(t, f.app)
 			}},
 		{name: "the last member deleting itself leaves an inactive circle", method: "DELETE",
 			url:  func(f *circleFixture) string { return "/api/collections/users/records/" + f.stranger.Id },
 			auth: asStranger, status: 204,
 			after: func(t testing.TB, f *circleFixture, _ map[string]any) {
-				if f.reload(t, f.otherCircle).GetBool("is_active") {
-					t.Fatal("the emptied circle is still active")
+				if c := f.reload(t, f.otherCircle); c.GetBool("is_active") || c.GetInt("member_count") != 0 {
+					t.Fatal("the emptied circle is still active, or counts members")
 				}
+				memberCountsHold(t, f.app)
 			}},
 	})
 }

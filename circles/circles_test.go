@@ -283,7 +283,7 @@ func TestCirclesCreate(t *testing.T) {
 			}},
 	}
 
-	c := create(`{"name":"Weekend crew","nickname":"  Ｍｉｎｊｉ  ","invite_code":"AAAAAA","invite_link_id":"` + strings.Repeat("a", 24) + `","creator":"someone","is_active":false,"invite_expires_at":"2099-01-01 00:00:00.000Z"}`)
+	c := create(`{"name":"Weekend crew","nickname":"  Ｍｉｎｊｉ  ","member_count":7,"invite_code":"AAAAAA","invite_link_id":"` + strings.Repeat("a", 24) + `","creator":"someone","is_active":false,"invite_expires_at":"2099-01-01 00:00:00.000Z"}`)
 	c.name = "a signed-in user creates a circle and becomes its first member"
 	c.status = 200
 	c.contains = []string{`"name":"Weekend crew"`, `"max_members":50`, `"is_active":true`}
@@ -334,6 +334,10 @@ func TestCirclesCreate(t *testing.T) {
 		if m.GetString("nickname") != "Minji" || m.GetString("nickname_key") != "minji" {
 			t.Fatalf("nickname = %q key = %q, want Minji/minji", m.GetString("nickname"), m.GetString("nickname_key"))
 		}
+		if b["member_count"] != float64(1) || circle.GetInt("member_count") != 1 {
+			t.Fatalf("member_count: answer %v, stored %d; want 1 (the creator)", b["member_count"], circle.GetInt("member_count"))
+		}
+		memberCountsHold(t, f.app)
 	}
 	cases = append(cases, c)
 
@@ -424,6 +428,9 @@ func TestCirclesUpdate(t *testing.T) {
 	}
 	unchanged := func(t testing.TB, f *circleFixture, _ map[string]any) {
 		c := f.reload(t, f.circle)
+		if c.GetInt("member_count") != activeMembers(t, f.app, f.circle.Id) {
+			t.Fatalf("member_count = %d", c.GetInt("member_count"))
+		}
 		if c.GetString("name") != f.circle.GetString("name") || c.GetInt("max_members") != 50 ||
 			c.GetString("invite_code") != f.circle.GetString("invite_code") || c.GetString("creator") != f.creator.Id {
 			t.Fatalf("circle changed: %v", c.FieldsData())
@@ -444,6 +451,7 @@ func TestCirclesUpdate(t *testing.T) {
 		patch("invite_expires_at is not writable", asCreator, `{"invite_expires_at":"2099-01-01 00:00:00.000Z"}`, 400, `"invite_expires_at":{"code":"validation_field_not_writable"`),
 		patch("creator is not writable", asCreator, `{"creator":"`+"x"+`"}`, 400, `"creator":{"code":"validation_field_not_writable"`),
 		patch("is_active is not writable", asCreator, `{"is_active":false}`, 400, `"is_active":{"code":"validation_field_not_writable"`),
+		patch("member_count is not writable", asCreator, `{"member_count":9}`, 400, `"member_count":{"code":"validation_field_not_writable"`),
 	}
 	for i := range cases {
 		if cases[i].status != 200 {
@@ -503,6 +511,10 @@ func TestCirclesDelete(t *testing.T) {
 				if n, _ := f.app.CountRecords(collections.Members, dbx.HashExp{"circle": f.circle.Id}); n != 3 {
 					t.Fatalf("member rows = %d, want them kept", n)
 				}
+				if c.GetInt("member_count") != 0 {
+					t.Fatalf("member_count = %d after the delete, want 0", c.GetInt("member_count"))
+				}
+				memberCountsHold(t, f.app)
 			}},
 		{name: "a superuser deletes for real, with the memberships", method: "DELETE", url: circleURL,
 			auth: asSuperuser, status: 204,
@@ -513,6 +525,7 @@ func TestCirclesDelete(t *testing.T) {
 				if n, _ := f.app.CountRecords(collections.Members, dbx.HashExp{"circle": f.circle.Id}); n != 0 {
 					t.Fatalf("member rows = %d", n)
 				}
+				memberCountsHold(t, f.app)
 			}},
 	})
 }

@@ -148,7 +148,7 @@ func JoinCircle(app core.App, userId string, req JoinRequest) (circle *collectio
 
 // joinLocked is JoinCircle's transaction: under the circle's lock it checks
 // the invite again, then capacity and the nickname, and saves the
-// membership.
+// membership and the circle (its member_count).
 func joinLocked(txApp core.App, circleId string, inv invite, userId, nickname string) (*collections.Circle, *collections.Member, error) {
 	if err := lockCircle(txApp, circleId); err != nil {
 		if errors.Is(err, ErrCircleNotFound) {
@@ -186,6 +186,12 @@ func joinLocked(txApp core.App, circleId string, inv invite, userId, nickname st
 
 	m, err := saveMembership(txApp, existing, c, userId, nickname)
 	if err != nil {
+		return nil, nil, err
+	}
+	// the new member_count (counted by the save hook), for the answer and
+	// the members' realtime; nothing else of the circle changed, so its
+	// fields need no validation again
+	if err := txApp.SaveNoValidate(c); err != nil {
 		return nil, nil, err
 	}
 	return c, m, nil

@@ -36,7 +36,10 @@ func LeaveCircle(app core.App, circleId, userId string) error {
 		if err != nil {
 			return err
 		}
-		return endMembership(txApp, circle, member)
+		if err := endMembership(txApp, circle, member); err != nil {
+			return err
+		}
+		return txApp.Save(circle)
 	})
 }
 
@@ -121,7 +124,9 @@ func RemoveMember(app core.App, circleId, userId, memberId string) (*collections
 // endMembership makes member inactive and keeps its circle consistent:
 // creatorship passes to the earliest-joined remaining active member when
 // the creator leaves, and a circle with no active member left becomes
-// inactive. It must run inside a transaction that holds the circle's lock.
+// inactive. It changes circle in memory only: the caller saves it, which
+// also stores its new member_count (and tells the members). It must run
+// inside a transaction that holds the circle's lock.
 func endMembership(txApp core.App, circle *collections.Circle, member *collections.Member) error {
 	member.SetActive(false)
 	if err := txApp.Save(member); err != nil {
@@ -137,10 +142,8 @@ func endMembership(txApp core.App, circle *collections.Circle, member *collectio
 		circle.SetActive(false)
 	case circle.Creator() == member.User():
 		circle.SetCreator(next.User())
-	default:
-		return nil
 	}
-	return txApp.Save(circle)
+	return nil
 }
 
 // EndUserMemberships ends every active membership of a user, as leaving
@@ -161,6 +164,9 @@ func EndUserMemberships(app core.App, userId string) error {
 				return err
 			}
 			if err := endMembership(txApp, circle, m); err != nil {
+				return err
+			}
+			if err := txApp.Save(circle); err != nil {
 				return err
 			}
 		}

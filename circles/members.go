@@ -47,32 +47,29 @@ func validateMemberNickname(e *core.RecordEvent) error {
 	return e.Next()
 }
 
-// onMemberUpdateRequest lets a member change only its own nickname and
-// avatar (the update rule already limits updates to one's own active
+// onMemberUpdateRequest lets a member change only its own nickname, avatar
+// and muted (the update rule already limits updates to one's own active
 // membership). A nickname another active member of the circle holds, by
 // NicknameKey, is a 409 — also when two renames race, through the unique
 // index.
 func onMemberUpdateRequest(e *core.RecordRequestEvent) error {
-	if err := request.OnlyBodyKeys(e.RequestEvent, collections.FieldMemberNickname, collections.FieldMemberAvatar); err != nil {
+	if err := request.OnlyBodyKeys(e.RequestEvent,
+		collections.FieldMemberNickname, collections.FieldMemberAvatar, collections.FieldMemberMuted); err != nil {
 		return err
 	}
 	info, err := e.RequestInfo()
 	if err != nil {
 		return e.BadRequestError("", err)
 	}
+	if _, ok := info.Body[collections.FieldMemberMuted]; ok {
+		if _, ok := boolFromBody(request.RawBodyValue(e.RequestEvent, collections.FieldMemberMuted, info.Body)); !ok {
+			return e.BadRequestError("muted must be true or false.",
+				request.FieldError(collections.FieldMemberMuted, "validation_invalid_bool", "Must be true or false."))
+		}
+	}
 	if _, ok := info.Body[collections.FieldMemberNickname]; ok {
-		nickname, err := NormalizeNickname(request.BodyString(info.Body, collections.FieldMemberNickname))
-		if err != nil {
-			return e.BadRequestError("Invalid nickname.", nicknameFieldError(err))
-		}
-		member := collections.AsMember(e.Record)
-		member.SetNickname(nickname)
-		taken, err := nicknameTaken(e.App, member.Circle(), nickname, member.Id)
-		if err != nil {
-			return apiError(e.RequestEvent, err)
-		}
-		if taken {
-			return apiError(e.RequestEvent, ErrNicknameTaken)
+		if err := renameMember(e, request.BodyString(info.Body, collections.FieldMemberNickname)); err != nil {
+			return err
 		}
 	}
 
@@ -83,15 +80,51 @@ func onMemberUpdateRequest(e *core.RecordRequestEvent) error {
 	return err
 }
 
+// renameMember sets the request's new nickname, normalised, on the member
+// being updated: 400 when it is invalid, 409 when another active member of
+// the circle holds it.
+func renameMember(e *core.RecordRequestEvent, raw string) error {
+	nickname, err := NormalizeNickname(raw)
+	if err != nil {
+		return e.BadRequestError("Invalid nickname.", nicknameFieldError(err))
+	}
+	member := collections.AsMember(e.Record)
+	member.SetNickname(nickname)
+	taken, err := nicknameTaken(e.App, member.Circle(), nickname, member.Id)
+	if err != nil {
+		return apiError(e.RequestEvent, err)
+	}
+	if taken {
+		return apiError(e.RequestEvent, ErrNicknameTaken)
+	}
+	return nil
+}
+
+// boolFromBody reads a bool sent as JSON or as its text form ("true" /
+// "false", as multipart forms send it); anything else, null included, is
+// refused (ok false) rather than read as false the way PocketBase's bool
+// field would.
+func boolFromBody(v any) (value bool, ok bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		switch x {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return false, false
+}
+
 // onUserDelete ends a deleting user's active memberships, in the delete's
 // transaction, as if it left each circle: creatorship passes on and
 // emptied circles become inactive. The member rows stay (unlinked from the
 // user by PocketBase) so polls that named them keep their options.
 func onUserDelete(e *core.RecordEvent) error {
-	original := e.App
-	defer func() { e.App = original }()
-	return e.App.RunInTransaction(func(txApp core.App) error {
-		e.App = txApp
+	return inTransaction(e, func(txApp core.App) error {
 		if err := EndUserMemberships(txApp, e.Record.Id); err != nil {
 			return err
 		}

@@ -45,8 +45,8 @@ func TestMembersCollectionRules(t *testing.T) {
 			status: 200, contains: []string{`"totalItems":3`}, notContains: []string{"nickname_key"}},
 		{name: "the creator views a member", method: "GET", url: memberURL(memberM), auth: asCreator,
 			status: 200, contains: []string{`"nickname":"Member"`}},
-		{name: "a member views another member", method: "GET", url: memberURL(creatorM), auth: asMember,
-			status: 200, contains: []string{`"nickname":"Creator"`}, notContains: []string{"nickname_key"}},
+		{name: "a member views another member, muted included", method: "GET", url: memberURL(creatorM), auth: asMember,
+			status: 200, contains: []string{`"nickname":"Creator"`, `"muted":false`}, notContains: []string{"nickname_key"}},
 		{name: "a stranger cannot view a member", method: "GET", url: memberURL(creatorM), auth: asStranger, status: 404},
 		{name: "anonymous cannot view a member", method: "GET", url: memberURL(creatorM), auth: anonymous, status: 404},
 		{name: "a former member cannot view its old row", method: "GET", url: memberURL(formerM), auth: asFormer, status: 404},
@@ -155,6 +155,44 @@ func TestMembersUpdate(t *testing.T) {
 			},
 			status: 404},
 	)
+
+	mutedIs := func(target func(*circleFixture) *core.Record, want bool) func(testing.TB, *circleFixture, map[string]any) {
+		return func(t testing.TB, f *circleFixture, _ map[string]any) {
+			if got := f.reload(t, target(f)).GetBool("muted"); got != want {
+				t.Fatalf("muted = %v, want %v", got, want)
+			}
+		}
+	}
+	mute := func(name string, auth func(*circleFixture) map[string]string, target func(*circleFixture) *core.Record, b string, status int, want bool, contains ...string) scenario {
+		c := patch(name, auth, target, b, status, contains...)
+		c.after = mutedIs(target, want)
+		return c
+	}
+	cases = append(cases,
+		mute("a member mutes the circle for itself", asMember, memberM, `{"muted":true}`, 200, true, `"muted":true`),
+		mute("the creator mutes its own membership", asCreator, creatorM, `{"muted":true}`, 200, true, `"muted":true`),
+		mute("a member mutes and renames itself at once", asMember, memberM, `{"muted":true,"nickname":"Quiet"}`, 200, true, `"muted":true`, `"nickname":"Quiet"`),
+		mute("the creator cannot mute another member", asCreator, memberM, `{"muted":true}`, 404, false),
+		mute("a member cannot mute another member", asMember, creatorM, `{"muted":true}`, 404, false),
+		mute("a stranger cannot mute a member", asStranger, memberM, `{"muted":true}`, 404, false),
+		mute("a former member cannot mute its old row", asFormer, formerM, `{"muted":true}`, 404, false),
+		mute("muted must be true or false", asMember, memberM, `{"muted":"maybe"}`, 400, false, `"muted":{"code":"validation_invalid_bool"`),
+		mute("muted cannot be null", asMember, memberM, `{"muted":null}`, 400, false, `"muted":{"code":"validation_invalid_bool"`),
+		mute("muted cannot be a number", asMember, memberM, `{"muted":1}`, 400, false, `"muted":{"code":"validation_invalid_bool"`),
+		scenario{name: "muted as multipart text", method: "PATCH", url: memberURL(memberM), auth: asMember,
+			multipart: func(t testing.TB, f *circleFixture) (string, []byte) {
+				return multipartFile(t, "avatar", "me.png", "image/png", pngFile(t), [2]string{"muted", "true"})
+			},
+			status: 200, contains: []string{`"muted":true`}, after: mutedIs(memberM, true)},
+	)
+	unmute := mute("a member unmutes", asMember, memberM, `{"muted":false}`, 200, false, `"muted":false`)
+	unmute.setup = func(t testing.TB, f *circleFixture) {
+		f.memberM.Set("muted", true)
+		if err := f.app.Save(f.memberM); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases = append(cases, unmute)
 
 	// the pre-check passes, then another member takes the name just before
 	// the write: the unique index decides and the answer is still 409

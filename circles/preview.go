@@ -40,13 +40,9 @@ func PreviewInvite(app core.App, linkId string) (*InvitePreview, error) {
 	if inviteExpired(circle) {
 		return nil, ErrInviteExpired
 	}
-	count, err := collections.CountActiveMembers(app, circle.Id)
-	if err != nil {
-		return nil, err
-	}
 	return &InvitePreview{
 		CircleName:      circle.Name(),
-		MemberCount:     count,
+		MemberCount:     circle.MemberCount(),
 		MaxMembers:      circle.MaxMembers(),
 		InviteExpiresAt: circle.InviteExpiresAt(),
 	}, nil

@@ -15,6 +15,7 @@ const (
 	FieldCircleInviteLinkId    = "invite_link_id"
 	FieldCircleInviteExpiresAt = "invite_expires_at"
 	FieldCircleMaxMembers      = "max_members"
+	FieldCircleMemberCount     = "member_count"
 	FieldCircleCreator         = "creator"
 	FieldCircleIsActive        = "is_active"
 	FieldCircleImage           = "image"
@@ -87,6 +88,14 @@ func (c *Circle) MaxMembers() int { return c.GetInt(FieldCircleMaxMembers) }
 
 // SetMaxMembers sets the most active members the circle may have.
 func (c *Circle) SetMaxMembers(n int) { c.Set(FieldCircleMaxMembers, n) }
+
+// MemberCount returns the stored number of active members (kept equal to
+// them on every save; see RecountMembers).
+func (c *Circle) MemberCount() int { return c.GetInt(FieldCircleMemberCount) }
+
+// SetMemberCount sets the number of active members. Only the recount
+// does; any value set otherwise is replaced on the next save.
+func (c *Circle) SetMemberCount(n int) { c.Set(FieldCircleMemberCount, n) }
 
 // Creator returns the users id of the circle's creator ("" once gone).
 func (c *Circle) Creator() string { return c.GetString(FieldCircleCreator) }

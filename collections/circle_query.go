@@ -71,3 +71,45 @@ func LockCircle(txApp core.App, circleId string) (found bool, err error) {
 	}
 	return n > 0, nil
 }
+
+// activeMembersOf is the SQL count of the active members of the circle
+// whose id is circleExpr (a bound parameter or a column of the outer query).
+func activeMembersOf(circleExpr string) string {
+	return "(SELECT COUNT(*) FROM {{" + Members + "}} m WHERE m.[[circle]] = " + circleExpr + " AND m.[[is_active]] = TRUE)"
+}
+
+// RecountMembers stores in the circle's member_count the number of its
+// active members, counted in the same statement, and returns it (0 when
+// there is no such circle). Plain SQL: no hooks, no realtime event, the
+// circle's updated time unchanged. Run it in the transaction that changed
+// the memberships, so the count commits with them.
+func RecountMembers(app core.App, circleId string) (int, error) {
+	var n int
+	err := app.DB().NewQuery(
+		"UPDATE {{" + Circles + "}} SET [[member_count]] = " + activeMembersOf("{:id}") +
+			" WHERE [[id]] = {:id} RETURNING [[member_count]]").
+		Bind(dbx.Params{"id": circleId}).Row(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// RecountAllMembers sets every circle's member_count to its number of
+// active members (the backfill of the migration that added the field).
+func RecountAllMembers(app core.App) error {
+	_, err := app.DB().NewQuery(
+		"UPDATE {{" + Circles + "}} SET [[member_count]] = " + activeMembersOf("{{"+Circles+"}}.[[id]]")).Execute()
+	return err
+}
+
+// MemberCountMismatches returns the ids of the circles whose stored
+// member_count differs from their number of active members, by id; none
+// when the counts hold. Tests and operators use it to check the invariant.
+func MemberCountMismatches(app core.App) ([]string, error) {
+	var ids []string
+	err := app.DB().NewQuery(
+		"SELECT c.[[id]] FROM {{" + Circles + "}} c WHERE c.[[member_count]] != " + activeMembersOf("c.[[id]]") +
+			" ORDER BY c.[[id]]").Column(&ids)
+	return ids, err
+}

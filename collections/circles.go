@@ -17,7 +17,9 @@ const InviteLinkIdPattern = `^[A-Za-z0-9_-]{22,64}$`
 // Only active members of a circle can list, view or subscribe to it. Only the
 // creator may update it, and only name, max_members and image (the update
 // hook refuses other fields and max_members below the member count); hooks
-// fill creator, the invite fields and is_active.
+// fill creator, the invite fields and is_active. member_count is derived:
+// the circles package recounts it on every save of a circle and of a
+// membership (see RecountMembers), so nobody writes it.
 func NewCircles() *core.Collection {
 	c := core.NewBaseCollection(Circles, CirclesId)
 
@@ -26,6 +28,7 @@ func NewCircles() *core.Collection {
 	c.Fields.Add(&core.TextField{Name: "invite_link_id", Required: true, Min: 22, Max: 64, Pattern: InviteLinkIdPattern})
 	c.Fields.Add(&core.DateField{Name: "invite_expires_at", Required: true})
 	c.Fields.Add(&core.NumberField{Name: "max_members", Required: true, Min: floatPtr(2), Max: floatPtr(50), OnlyInt: true})
+	c.Fields.Add(newMemberCountField())
 	c.Fields.Add(&core.RelationField{Name: "creator", CollectionId: UsersId, MaxSelect: 1})
 	c.Fields.Add(&core.BoolField{Name: "is_active"})
 	c.Fields.Add(&core.FileField{
@@ -49,4 +52,10 @@ func NewCircles() *core.Collection {
 	c.AddIndex("idx_circles_creator", false, "creator", "")
 
 	return c
+}
+
+// newMemberCountField is circles.member_count: the number of active members
+// (API.md §9). Not required: a deleted or emptied circle has 0.
+func newMemberCountField() *core.NumberField {
+	return &core.NumberField{Name: FieldCircleMemberCount, Min: floatPtr(0), OnlyInt: true}
 }

@@ -7,7 +7,11 @@
 // for realtime events alike, so "who can see a row" is decided here once.
 package collections
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"fmt"
+
+	"github.com/pocketbase/pocketbase/core"
+)
 
 // Collection names. Hooks and tests use these constants, never string literals.
 const (
@@ -79,4 +83,37 @@ var imageThumbs = []string{"100x100", "300x300"}
 func autodates(c *core.Collection) {
 	c.Fields.Add(&core.AutodateField{Name: "created", OnCreate: true})
 	c.Fields.Add(&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true})
+}
+
+// SyncFields copies the named fields of definition (a New* collection) onto
+// the stored collection of the same name and saves it: a field that exists
+// is replaced in place (keeping its id), a missing one is appended. Rules,
+// indexes and other fields are left as stored. Migrations that add or
+// change fields use it, so the field is defined once, here.
+func SyncFields(app core.App, definition *core.Collection, names ...string) error {
+	stored, err := app.FindCollectionByNameOrId(definition.Name)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		f := definition.Fields.GetByName(name)
+		if f == nil {
+			return fmt.Errorf("collection %s defines no field %q", definition.Name, name)
+		}
+		stored.Fields.Add(f)
+	}
+	return app.Save(stored)
+}
+
+// DropFields removes the named fields from a stored collection and saves
+// it (the down step of a migration that added them).
+func DropFields(app core.App, collection string, names ...string) error {
+	stored, err := app.FindCollectionByNameOrId(collection)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		stored.Fields.RemoveByName(name)
+	}
+	return app.Save(stored)
 }

@@ -16,6 +16,7 @@ const (
 	FieldMemberNicknameKey = "nickname_key"
 	FieldMemberAvatar      = "avatar"
 	FieldMemberIsActive    = "is_active"
+	FieldMemberMuted       = "muted"
 	FieldMemberJoined      = "joined"
 )
 
@@ -102,6 +103,12 @@ func (m *Member) IsActive() bool { return m.GetBool(FieldMemberIsActive) }
 
 // SetActive starts or ends the membership.
 func (m *Member) SetActive(active bool) { m.Set(FieldMemberIsActive, active) }
+
+// Muted reports whether the member turned off pushes about the circle.
+func (m *Member) Muted() bool { return m.GetBool(FieldMemberMuted) }
+
+// SetMuted turns pushes about the circle off (true) or on for the member.
+func (m *Member) SetMuted(muted bool) { m.Set(FieldMemberMuted, muted) }
 
 // Joined returns when the member (last) joined; it orders options and
 // creatorship hand-over.

@@ -105,11 +105,13 @@ func NicknameTaken(app core.App, circleId, nicknameKey, exceptMemberId string) (
 }
 
 // Recipient is a user behind an active membership, as a push notification
-// sees it: the token and account state as they are now.
+// sees it: the token, account state and mute switch as they are now.
 type Recipient struct {
+	Member string `db:"member"` // the members row
 	User   string `db:"user"`
 	Token  string `db:"token"`  // "" when the user has no push token (or no users row)
 	Active bool   `db:"active"` // false when the account is disabled (or gone)
+	Muted  bool   `db:"muted"`  // the member turned off pushes about the circle
 }
 
 // CircleRecipients lists the users of a circle's active members (rows of
@@ -118,7 +120,8 @@ type Recipient struct {
 func CircleRecipients(app core.App, circleId string) ([]Recipient, error) {
 	var out []Recipient
 	err := app.DB().NewQuery(
-		"SELECT m.[[user]] AS [[user]], COALESCE(u.[[push_token]], '') AS [[token]], COALESCE(u.[[is_active]], FALSE) AS [[active]] " +
+		"SELECT m.[[id]] AS [[member]], m.[[user]] AS [[user]], m.[[muted]] AS [[muted]], " +
+			"COALESCE(u.[[push_token]], '') AS [[token]], COALESCE(u.[[is_active]], FALSE) AS [[active]] " +
 			"FROM {{" + Members + "}} m LEFT JOIN {{" + Users + "}} u ON u.[[id]] = m.[[user]] " +
 			"WHERE m.[[circle]] = {:circle} AND m.[[is_active]] = TRUE AND m.[[user]] != '' " +
 			"ORDER BY m.[[joined]], m.[[id]]").

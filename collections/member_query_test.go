@@ -181,14 +181,64 @@ func TestNicknameTaken(t *testing.T) {
 
 func TestCircleRecipients(t *testing.T) {
 	f := newCircleFixture(t)
+	f.m2.SetMuted(true)
+	must(t, f.app.Save(f.m2))
 	got, err := collections.CircleRecipients(f.app, f.circle.Id)
 	must(t, err)
 	want := []collections.Recipient{
-		{User: f.u1.Id, Token: "", Active: true},
-		{User: f.u2.Id, Token: "ExponentPushToken[u2]", Active: true},
-		{User: f.u4.Id, Token: "ExponentPushToken[u4]", Active: false},
+		{Member: f.m1.Id, User: f.u1.Id, Token: "", Active: true},
+		{Member: f.m2.Id, User: f.u2.Id, Token: "ExponentPushToken[u2]", Active: true, Muted: true},
+		{Member: f.m4.Id, User: f.u4.Id, Token: "ExponentPushToken[u4]", Active: false},
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("CircleRecipients = %+v, want %+v", got, want)
 	}
+}
+
+// No hooks run in these apps, so the stored member_count moves only when
+// the recount functions run.
+func TestMemberCountQueries(t *testing.T) {
+	f := newCircleFixture(t)
+	app := f.app
+	other := makeCircle(t, app, f.u2.Id)
+	makeMember(t, app, other.Id, f.u2.Id, "solo", true, time.Now())
+	empty := makeCircle(t, app, f.u3.Id)
+
+	wrong, err := collections.MemberCountMismatches(app)
+	must(t, err)
+	if want := []string{f.circle.Id, other.Id}; !slices.Equal(wrong, sorted(want)) {
+		t.Fatalf("MemberCountMismatches = %v, want %v (the empty circle's 0 is right)", wrong, sorted(want))
+	}
+
+	n, err := collections.RecountMembers(app, f.circle.Id)
+	must(t, err)
+	stored, err := collections.FindCircle(app, f.circle.Id)
+	must(t, err)
+	if n != 4 || stored.MemberCount() != 4 || stored.Updated().String() != f.circle.Updated().String() {
+		t.Fatalf("RecountMembers = %d, stored %d, updated %s (was %s); want 4, 4, unchanged",
+			n, stored.MemberCount(), stored.Updated(), f.circle.Updated())
+	}
+	if n, err := collections.RecountMembers(app, "nosuchcircle123"); n != 0 || err != nil {
+		t.Fatalf("RecountMembers of no circle = %d, %v; want 0, nil", n, err)
+	}
+
+	must(t, collections.RecountAllMembers(app))
+	wrong, err = collections.MemberCountMismatches(app)
+	must(t, err)
+	if len(wrong) != 0 {
+		t.Fatalf("after RecountAllMembers: %v", wrong)
+	}
+	for id, want := range map[string]int{f.circle.Id: 4, other.Id: 1, empty.Id: 0} {
+		c, err := collections.FindCircle(app, id)
+		must(t, err)
+		if c.MemberCount() != want {
+			t.Errorf("circle %s: member_count %d, want %d", id, c.MemberCount(), want)
+		}
+	}
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
 }

@@ -9,8 +9,8 @@ import "github.com/pocketbase/pocketbase/core"
 // circles.NicknameKey); a partial unique index on (circle, nickname_key) among
 // active rows makes "nickname taken" hold even under concurrent joins.
 // Nobody creates or deletes members through the collection API: join, leave
-// and remove are custom routes. A member may change only its own nickname
-// and avatar.
+// and remove are custom routes. A member may change only its own nickname,
+// avatar and muted (no pushes about the circle, API.md §9).
 func NewMembers() *core.Collection {
 	c := core.NewBaseCollection(Members, MembersId)
 
@@ -27,6 +27,7 @@ func NewMembers() *core.Collection {
 		Thumbs:    imageThumbs,
 	})
 	c.Fields.Add(&core.BoolField{Name: "is_active"})
+	c.Fields.Add(newMutedField())
 	c.Fields.Add(&core.DateField{Name: "joined"})
 
 	member := activeMemberOf("circle")
@@ -42,4 +43,10 @@ func NewMembers() *core.Collection {
 	c.AddIndex("idx_members_circle_joined", false, "circle, is_active, joined", "")
 
 	return c
+}
+
+// newMutedField is members.muted: the member gets no push about the circle
+// (API.md §7, §9). Default false.
+func newMutedField() *core.BoolField {
+	return &core.BoolField{Name: FieldMemberMuted}
 }

@@ -81,3 +81,10 @@ func PruneNotifications(app core.App, cutoff types.DateTime) (int, error) {
 	k, err := res.RowsAffected()
 	return int(k), err
 }
+
+// DeleteNotificationsOfKind deletes every outbox row of a kind (a
+// migration taking the kind away).
+func DeleteNotificationsOfKind(app core.App, kind string) error {
+	_, err := app.DB().Delete(Notifications, dbx.HashExp{"kind": kind}).Execute()
+	return err
+}

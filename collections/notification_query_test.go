@@ -149,3 +149,47 @@ func TestPruneNotifications(t *testing.T) {
 		}
 	}
 }
+
+func TestPickedKindAndDeleteNotificationsOfKind(t *testing.T) {
+	f := newPollFixture(t, true)
+	app, now := f.app, time.Now()
+	picked := makeNotification(t, app, f.poll.Id, collections.KindPicked, collections.NotificationScheduled, now, nil)
+	results := makeNotification(t, app, f.poll.Id, collections.KindResults, collections.NotificationScheduled, now, nil)
+
+	must(t, collections.DeleteNotificationsOfKind(app, collections.KindPicked))
+	if _, err := collections.FindNotification(app, picked.Id); err == nil {
+		t.Fatal("the picked row is still there")
+	}
+	if _, err := collections.FindNotification(app, results.Id); err != nil {
+		t.Fatalf("the results row went too: %v", err)
+	}
+}
+
+// SyncFields and DropFields, as the migrations use them: a field is added
+// once, replaced in place by name, and removed.
+func TestSyncAndDropFields(t *testing.T) {
+	app := newTestApp(t)
+	must(t, collections.DropFields(app, collections.Members, collections.FieldMemberMuted))
+	stored, err := app.FindCollectionByNameOrId(collections.Members)
+	must(t, err)
+	if stored.Fields.GetByName(collections.FieldMemberMuted) != nil {
+		t.Fatal("muted not dropped")
+	}
+	for range 2 {
+		must(t, collections.SyncFields(app, collections.NewMembers(), collections.FieldMemberMuted))
+	}
+	stored, err = app.FindCollectionByNameOrId(collections.Members)
+	must(t, err)
+	n := 0
+	for _, f := range stored.Fields {
+		if f.GetName() == collections.FieldMemberMuted {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d muted fields after two syncs, want 1", n)
+	}
+	if err := collections.SyncFields(app, collections.NewMembers(), "no_such_field"); err == nil {
+		t.Fatal("syncing an undefined field did not fail")
+	}
+}

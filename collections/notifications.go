@@ -1,6 +1,10 @@
 package collections
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"slices"
+
+	"github.com/pocketbase/pocketbase/core"
+)
 
 // Notification kinds (API.md §7).
 const (
@@ -8,7 +12,11 @@ const (
 	KindReminder1h  = "reminder_1h"
 	KindReminder10m = "reminder_10m"
 	KindResults     = "results"
+	KindPicked      = "picked" // "someone picked you", when a poll closes with its counts revealed
 )
+
+// NotificationKinds lists every kind, in the order a poll's pushes go out.
+var NotificationKinds = []string{KindPollStarted, KindReminder1h, KindReminder10m, KindResults, KindPicked}
 
 // Notification row states (see package notify for the whole life cycle).
 const (
@@ -29,8 +37,8 @@ func NewNotifications() *core.Collection {
 	c := core.NewBaseCollection(Notifications, NotificationsId)
 
 	c.Fields.Add(&core.RelationField{Name: "poll", Required: true, CollectionId: PollsId, CascadeDelete: true, MaxSelect: 1})
-	c.Fields.Add(&core.SelectField{Name: "kind", Required: true, MaxSelect: 1,
-		Values: []string{KindPollStarted, KindReminder1h, KindReminder10m, KindResults}})
+	c.Fields.Add(&core.SelectField{Name: FieldNotificationKind, Required: true, MaxSelect: 1,
+		Values: slices.Clone(NotificationKinds)})
 	c.Fields.Add(&core.SelectField{Name: "status", Required: true, MaxSelect: 1,
 		Values: []string{NotificationScheduled, NotificationPending, NotificationSent, NotificationDone, NotificationSkipped}})
 	c.Fields.Add(&core.DateField{Name: "due_at", Required: true})

@@ -51,3 +51,14 @@ func PublishFinalCounts(app core.App, pollId string) (changed []string, err erro
 		Bind(dbx.Params{"poll": pollId}).Column(&changed)
 	return changed, err
 }
+
+// MembersWithPublishedVotes returns the memberships named by a poll's
+// options whose published count (vote_count, not the hidden tally) is at
+// least 1, in option order.
+func MembersWithPublishedVotes(app core.App, pollId string) ([]string, error) {
+	var ids []string
+	err := app.DB().Select("member").From(Options).
+		Where(dbx.HashExp{"poll": pollId}).AndWhere(dbx.NewExp("[[vote_count]] >= 1")).
+		OrderBy("[[order]]").Column(&ids)
+	return ids, err
+}

@@ -189,3 +189,34 @@ func inTx(t *testing.T, app core.App, fn func(txApp core.App)) {
 		return nil
 	}))
 }
+
+func TestMembersWithPublishedVotes(t *testing.T) {
+	app := newTestApp(t)
+	u := makeUser(t, app, "", true)
+	c := makeCircle(t, app, u.Id)
+	poll := makePoll(t, app, c.Id, collections.PollClosed, time.Now())
+	var opts []*collections.Option
+	for i, name := range []string{"a", "b", "c", "d"} {
+		m := makeMember(t, app, c.Id, makeUser(t, app, "", true).Id, name, true, time.Now().Add(time.Duration(i)*time.Minute))
+		opts = append(opts, makeOption(t, app, poll.Id, m, i))
+	}
+	// published counts 2, 0, 1 and a hidden tally of 3 never published
+	for o, published := range map[*collections.Option]int{opts[0]: 2, opts[2]: 1} {
+		o.SetVoteCount(published)
+		o.SetTally(published)
+		must(t, app.Save(o))
+	}
+	opts[3].SetTally(3)
+	must(t, app.Save(opts[3]))
+
+	got, err := collections.MembersWithPublishedVotes(app, poll.Id)
+	must(t, err)
+	if want := []string{opts[0].Member(), opts[2].Member()}; !slices.Equal(got, want) {
+		t.Fatalf("MembersWithPublishedVotes = %v, want %v", got, want)
+	}
+	none, err := collections.MembersWithPublishedVotes(app, "nosuchpoll12345")
+	must(t, err)
+	if len(none) != 0 {
+		t.Fatalf("of no poll: %v", none)
+	}
+}

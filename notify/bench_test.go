@@ -66,7 +66,7 @@ func benchOutbox(b *testing.B, rate int) (*notify.Notifier, *expotest.Server, fu
 						if kind == collections.KindReminder10m {
 							row.Set("due_at", deadline.Add(-notify.Reminder10mLead))
 						}
-						if kind == collections.KindResults {
+						if kind == collections.KindResults || kind == collections.KindPicked {
 							row.Set("due_at", deadline)
 						}
 						row.Set("deliveries", []collections.Delivery{})

@@ -342,7 +342,7 @@ func TestMissingRowsAreCreatedByTheNextRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := h.run(now)
-	if rep.Enqueued != 4 || rep.Sent != 2 {
+	if rep.Enqueued != len(notify.Kinds) || rep.Sent != 2 {
 		t.Fatalf("report %+v", rep)
 	}
 	for i := 1; i < 3; i++ {
@@ -369,14 +369,14 @@ func TestFinishedRowsArePruned(t *testing.T) {
 	h.run(now.Add(3 * time.Hour)) // receipts
 	before := len(h.expo.Messages())
 	rep := h.run(now.Add(31 * 24 * time.Hour))
-	if rep.Pruned != 4 {
-		t.Fatalf("pruned %d rows, want the closed poll's 4", rep.Pruned)
+	if rep.Pruned != len(notify.Kinds) {
+		t.Fatalf("pruned %d rows, want the closed poll's %d", rep.Pruned, len(notify.Kinds))
 	}
 	if n, _ := h.app.CountRecords(collections.Notifications, dbx.HashExp{"poll": closing.Id}); n != 0 {
 		t.Fatalf("%d rows left for the closed poll", n)
 	}
-	if n, _ := h.app.CountRecords(collections.Notifications, dbx.HashExp{"poll": open.Id}); n != 4 {
-		t.Fatalf("%d rows left for the open poll, want 4", n)
+	if n, _ := h.app.CountRecords(collections.Notifications, dbx.HashExp{"poll": open.Id}); int(n) != len(notify.Kinds) {
+		t.Fatalf("%d rows left for the open poll, want %d", n, len(notify.Kinds))
 	}
 	if rep := h.run(now.Add(31*24*time.Hour + time.Minute)); rep.Enqueued != 0 || rep.Claimed != 0 {
 		t.Fatalf("pruned rows came back: %+v", rep)

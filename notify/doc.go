@@ -12,16 +12,23 @@
 //     already passed when the poll was created is skipped; so is one that
 //     comes due after the poll closed, and a 1-hour reminder that comes due
 //     when the 10-minute one is due as well.
-//   - results: every active member, once the poll has closed.
+//   - results: every active member, once the poll has closed. A poll that
+//     closed below the results threshold (Settings.ResultsMinVotes) says
+//     that there were too few votes to show results; the push's data
+//     carries revealed (true or false).
+//   - picked: once a poll has closed with its counts revealed, each active
+//     member whose option got at least one published vote ("someone picked
+//     you", without the count). Below the threshold the row is skipped.
 //
-// A member without a push token, with a disabled account, or sharing a
-// device token with a recipient already listed, is recorded as skipped, not
-// failed.
+// A member who muted the circle (members.muted), has no push token or a
+// disabled account, or shares a device token with a recipient already
+// listed, is recorded as skipped with the reason, not failed. Recipients,
+// and their mute switches, are read when the row's moment comes.
 //
 // # The outbox
 //
 // There is one row per (poll, kind); a unique index makes creating it
-// idempotent. The poll create hook creates the four rows right after the
+// idempotent. The poll create hook creates the five rows right after the
 // poll is committed, and every dispatcher run creates those still missing
 // for open polls, so a crash between the poll's commit and the hook loses
 // nothing. A row moves through these states:

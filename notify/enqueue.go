@@ -18,6 +18,14 @@ var Kinds = []string{
 	collections.KindReminder1h,
 	collections.KindReminder10m,
 	collections.KindResults,
+	collections.KindPicked,
+}
+
+// atClose reports whether a kind goes out when the poll has closed
+// (results, picked) rather than while it is open (announcements,
+// reminders, which are worthless after the close).
+func atClose(kind string) bool {
+	return kind == collections.KindResults || kind == collections.KindPicked
 }
 
 // Lead times of the reminders before the deadline.
@@ -42,7 +50,9 @@ const (
 	noteCircleClosed  = "the circle is no longer active"
 	notePollGone      = "the poll no longer exists"
 	noteNobody        = "no one to notify"
-	noteNoTokens      = "no recipient with a push token"
+	noteAllSkipped    = "every recipient was skipped (no push token, account disabled or circle muted)"
+	noteNotRevealed   = "the poll closed below the results threshold, so nobody is told they were picked"
+	errMuted          = "muted the circle"
 	errNoToken        = "no push token"
 	errUserDisabled   = "account disabled"
 	errSameDevice     = "same device as another recipient"
@@ -89,7 +99,7 @@ func (n *Notifier) enqueuePoll(app core.App, pollId string) (int, error) {
 			row.SetPoll(pollId)
 			row.SetKind(kind)
 			row.SetAttempts(0)
-			setCopy(row, circle, poll)
+			n.setCopy(row, circle, poll)
 			if err := n.plan(txApp, row, poll, circle); err != nil {
 				return err
 			}
@@ -119,7 +129,7 @@ func (n *Notifier) plan(app core.App, row *collections.Notification, poll *colle
 			skipRow(row, noteTooShort)
 			return nil
 		}
-	case collections.KindResults:
+	case collections.KindResults, collections.KindPicked:
 		row.SetDueAt(dt(deadline))
 	}
 	row.SetStatus(collections.NotificationScheduled)
@@ -141,10 +151,22 @@ func skipRow(row *collections.Notification, note string) {
 	}
 }
 
-func setCopy(row *collections.Notification, circle *collections.Circle, poll *collections.Poll) {
+// setCopy writes the row's title and body. The results of a poll that
+// closed below the threshold say that there were too few votes.
+func (n *Notifier) setCopy(row *collections.Notification, circle *collections.Circle, poll *collections.Poll) {
 	title, body := Copy(row.Kind(), circle.Name(), poll.QuestionText())
+	if row.Kind() == collections.KindResults && poll.IsClosed() && !n.revealed(poll) {
+		title, body = HiddenResultsCopy(circle.Name(), poll.QuestionText())
+	}
 	row.SetTitle(truncate(title, 500))
 	row.SetBody(truncate(body, 2000))
+}
+
+// revealed reports whether a poll has closed with its per-option counts
+// shown: it reached the results threshold (API.md §6). polls publishes the
+// final counts by the same rule, with the same setting.
+func (n *Notifier) revealed(poll *collections.Poll) bool {
+	return poll.IsClosed() && poll.TotalVotes() >= n.settings.ResultsMinVotes
 }
 
 // enqueueMissing creates the rows missing for open polls, e.g. when the
@@ -218,9 +240,12 @@ func (n *Notifier) resolveDueRow(app core.App, row *collections.Notification, no
 	}
 
 	switch kind {
-	case collections.KindResults:
+	case collections.KindResults, collections.KindPicked:
 		if !closed {
 			return wait(deadline)
+		}
+		if kind == collections.KindPicked && !n.revealed(poll) {
+			return skip(noteNotRevealed)
 		}
 	case collections.KindReminder1h, collections.KindReminder10m:
 		moment := deadline.Add(-reminderLead(kind))
@@ -243,7 +268,7 @@ func (n *Notifier) resolveDueRow(app core.App, row *collections.Notification, no
 	if err != nil {
 		return false, err
 	}
-	setCopy(row, circle, poll)
+	n.setCopy(row, circle, poll)
 	if err := n.resolve(app, row, poll, circle); err != nil {
 		return false, err
 	}
@@ -251,18 +276,50 @@ func (n *Notifier) resolveDueRow(app core.App, row *collections.Notification, no
 }
 
 // resolve chooses a row's recipients among the circle's active members,
-// with the push tokens they have now: everyone but the creator for
-// poll_started, those who have not voted for reminders, everyone for
-// results.
+// with the push tokens and mute switches they have now: everyone but the
+// creator for poll_started, those who have not voted for reminders,
+// everyone for results, the members whose option got votes for picked.
+// A member who muted the circle, has no token or a disabled account is
+// listed as skipped, with the reason.
 func (n *Notifier) resolve(app core.App, row *collections.Notification, poll *collections.Poll, circle *collections.Circle) error {
-	kind := row.Kind()
 	members, err := collections.CircleRecipients(app, circle.Id)
+	if err != nil {
+		return err
+	}
+	members, err = n.recipientsOf(app, row.Kind(), poll, members)
 	if err != nil {
 		return err
 	}
 
 	ds := make([]collections.Delivery, 0, len(members))
 	tokens := make(map[string]bool, len(members))
+	for _, m := range members {
+		ds = append(ds, delivery(m, tokens))
+	}
+	setDeliveries(row, ds)
+	switch {
+	case len(ds) == 0:
+		row.SetNote(noteNobody)
+	case row.Status() == collections.NotificationSkipped:
+		row.SetNote(noteAllSkipped)
+	}
+	return nil
+}
+
+// recipientsOf keeps the members a notification of kind goes to.
+//
+// picked goes to the members whose option got at least one published vote:
+// the counts every member of the circle reads once the poll closed with
+// them revealed (never the hidden tally).
+func (n *Notifier) recipientsOf(app core.App, kind string, poll *collections.Poll, members []collections.Recipient) ([]collections.Recipient, error) {
+	var picked []string
+	if kind == collections.KindPicked {
+		var err error
+		if picked, err = collections.MembersWithPublishedVotes(app, poll.Id); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]collections.Recipient, 0, len(members))
 	for _, m := range members {
 		switch kind {
 		case collections.KindPollStarted:
@@ -272,31 +329,37 @@ func (n *Notifier) resolve(app core.App, row *collections.Notification, poll *co
 		case collections.KindReminder1h, collections.KindReminder10m:
 			voted, err := n.polls.HasVoted(app, poll.Id, m.User)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if voted {
 				continue
 			}
+		case collections.KindPicked:
+			if !slices.Contains(picked, m.Member) {
+				continue
+			}
 		}
-		d := collections.Delivery{User: m.User, Token: m.Token, State: collections.DeliveryPending}
-		switch {
-		case !m.Active:
-			d.State, d.Error = collections.DeliverySkipped, errUserDisabled
-		case m.Token == "":
-			d.State, d.Error = collections.DeliverySkipped, errNoToken
-		case tokens[m.Token]:
-			d.State, d.Error = collections.DeliverySkipped, errSameDevice
-		default:
-			tokens[m.Token] = true
-		}
-		ds = append(ds, d)
+		out = append(out, m)
 	}
-	setDeliveries(row, ds)
+	return out, nil
+}
+
+// delivery is a recipient's entry: pending, or skipped with the reason. A
+// token already taken by an earlier recipient (one phone, two accounts) is
+// skipped, and a token is taken only by a delivery that will be sent.
+func delivery(m collections.Recipient, tokens map[string]bool) collections.Delivery {
+	d := collections.Delivery{User: m.User, Token: m.Token, State: collections.DeliveryPending}
 	switch {
-	case len(ds) == 0:
-		row.SetNote(noteNobody)
-	case row.Status() == collections.NotificationSkipped:
-		row.SetNote(noteNoTokens)
+	case m.Muted:
+		d.State, d.Error = collections.DeliverySkipped, errMuted
+	case !m.Active:
+		d.State, d.Error = collections.DeliverySkipped, errUserDisabled
+	case m.Token == "":
+		d.State, d.Error = collections.DeliverySkipped, errNoToken
+	case tokens[m.Token]:
+		d.State, d.Error = collections.DeliverySkipped, errSameDevice
+	default:
+		tokens[m.Token] = true
 	}
-	return nil
+	return d
 }

@@ -23,6 +23,7 @@ func TestPollStarted(t *testing.T) {
 		collections.KindReminder1h:  collections.NotificationScheduled,
 		collections.KindReminder10m: collections.NotificationScheduled,
 		collections.KindResults:     collections.NotificationScheduled,
+		collections.KindPicked:      collections.NotificationScheduled,
 	}
 	for kind, want := range wantStatus {
 		if got := row(t, h.app, poll.Id, kind).GetString("status"); got != want {

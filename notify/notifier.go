@@ -73,6 +73,12 @@ type Settings struct {
 	// finish after the run's context ended (server shutdown), so that its
 	// outcome is recorded instead of left ambiguous.
 	StopGrace time.Duration
+
+	// ResultsMinVotes is the results threshold k (CIRCLY_RESULTS_MIN_VOTES,
+	// the polls service's setting): a poll that closed with fewer votes sends
+	// "too few votes" results and no picked pushes. Zero selects the
+	// configuration's default.
+	ResultsMinVotes int
 }
 
 // SettingsFrom maps Circly's configuration to Settings. ExpoRate 0 turns
@@ -88,9 +94,10 @@ func SettingsFrom(cfg config.Config) Settings {
 			AccessToken:            cfg.ExpoAccessToken,
 			NotificationsPerSecond: rate,
 		},
-		Interval:     cfg.DispatchInterval,
-		ReceiptDelay: cfg.ReceiptDelay,
-		Retention:    cfg.OutboxRetention,
+		Interval:        cfg.DispatchInterval,
+		ReceiptDelay:    cfg.ReceiptDelay,
+		Retention:       cfg.OutboxRetention,
+		ResultsMinVotes: cfg.ResultsMinVotes,
 	}
 }
 
@@ -119,6 +126,9 @@ func (s Settings) withDefaults() Settings {
 	s.MaxRetryBackoff = max(s.MaxRetryBackoff, s.RetryBackoff)
 	if s.StopGrace <= 0 {
 		s.StopGrace = DefaultStopGrace
+	}
+	if s.ResultsMinVotes <= 0 {
+		s.ResultsMinVotes = config.Default().ResultsMinVotes
 	}
 	return s
 }

@@ -41,7 +41,7 @@ func (n *Notifier) sendPending(ctx context.Context, app core.App, now time.Time,
 
 		msgs := make([]expo.Message, len(batch))
 		for i, c := range batch {
-			msgs[i] = message(c.row, c.poll, c.token, now)
+			msgs[i] = n.message(c.row, c.poll, c.token, now)
 		}
 		sendCtx, cancel := graceful(ctx, n.settings.StopGrace)
 		results := n.client.Send(sendCtx, msgs)
@@ -152,7 +152,7 @@ func (c *claimRound) claimRow(id string) error {
 		return fmt.Errorf("outbox row %s: %w", id, err)
 	}
 
-	expired := poll == nil || (row.Kind() != collections.KindResults &&
+	expired := poll == nil || (!atClose(row.Kind()) &&
 		(poll.IsClosed() || !c.now.Before(poll.Deadline().Time())))
 	changed, claimedAny, full := false, false, false
 	for i := 0; i < len(ds) && !full; i++ {

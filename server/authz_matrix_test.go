@@ -165,7 +165,8 @@ var matrix = map[string]crud{
 		createBody: func(w *matrixWorld, role string) map[string]any {
 			return map[string]any{"circle": w.circle.Id, "user": w.users[roleStranger].Id, "nickname": "added", "is_active": true}
 		},
-		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"nickname": "renamed"} },
+		// muted (API.md §9) is the member's own switch, like its nickname
+		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"nickname": "renamed", "muted": true} },
 	},
 	collections.Templates: {
 		list:   roles(roleStranger, roleOtherMember, roleMember, roleCreator, roleFormer, roleSuperuser),

@@ -3,57 +3,16 @@
 
 import assert from 'node:assert/strict';
 
-import { fixture, minutesFromNow, rejects, sharedServer, sleep, waitUntil } from '../lib/circly.mjs';
-import { startFakeExpo } from '../lib/fake-expo.mjs';
+import { fixture, minutesFromNow, rejects, sleep, waitUntil } from '../lib/circly.mjs';
+import { PUSH_TIMEOUT_MS, QUIET_MS, circleWithTokens, pushServer, pushesTo, recipients } from '../lib/push.mjs';
 import { randomToken } from '../lib/server.mjs';
-
-// the dispatcher runs every second; a push due now goes out within a few
-const PUSH_TIMEOUT_MS = 10_000;
-// how long "nobody else gets one" is watched for
-const QUIET_MS = 2_500;
 
 let server;
 let expo;
-const test = sharedServer(
-  async () => {
-    expo = await startFakeExpo();
-    return {
-      env: {
-        CIRCLY_EXPO_BASE_URL: expo.url,
-        CIRCLY_DISPATCH_INTERVAL: '1',
-        CIRCLY_RECEIPT_DELAY: '1',
-        CIRCLY_EXPO_RATE: '0',
-      },
-    };
-  },
-  (s) => (server = s),
-  { onStop: () => expo?.close() },
-);
-
-/** A circle whose members all registered an Expo push token (`person.token`). */
-async function circleWithTokens(world, nicknames) {
-  const { circle, people } = await world.circleOf(nicknames);
-  for (const person of people) {
-    person.token = `ExponentPushToken[${randomToken(22)}]`;
-    await person.pb.collection('users').update(person.pb.me.id, { push_token: person.token });
-  }
-  return { circle, people };
-}
-
-/** Waits until exactly the given people have a push of kind for poll, and returns those pushes by token. */
-async function pushesTo(people, where) {
-  const tokens = people.map((p) => p.token);
-  await expo.waitFor(() => tokens.every((to) => expo.find({ ...where, to }).length > 0), {
-    timeoutMs: PUSH_TIMEOUT_MS,
-    what: `${where.kind} pushes to ${people.map((p) => p.nickname).join(', ')}`,
-  });
-  return Object.fromEntries(tokens.map((to) => [to, expo.find({ ...where, to })]));
-}
-
-function recipients(where, people) {
-  const byToken = new Map(people.map((p) => [p.token, p.nickname]));
-  return expo.find(where).map((m) => byToken.get(m.to) ?? m.to).sort();
-}
+const test = pushServer((s, e) => {
+  server = s;
+  expo = e;
+});
 
 test('a new poll is announced to every member but its creator', async (t) => {
   const world = fixture(t, server);
@@ -62,7 +21,7 @@ test('a new poll is announced to every member but its creator', async (t) => {
   const poll = await world.poll(creator.pb, circle);
 
   const where = { kind: 'poll_started', poll: poll.id };
-  const pushes = await pushesTo(others, where);
+  const pushes = await pushesTo(expo, others, where);
   for (const person of others) {
     const [push, ...more] = pushes[person.token];
     assert.deepEqual(more, [], `one announcement for ${person.nickname}`);
@@ -72,7 +31,7 @@ test('a new poll is announced to every member but its creator', async (t) => {
     assert.ok(typeof push.ttl === 'number' && push.ttl > 0 && push.ttl <= 2 * 3600, `expires by the deadline (${push.ttl})`);
   }
   await sleep(QUIET_MS);
-  assert.deepEqual(recipients(where, people), others.map((p) => p.nickname).sort(), 'nobody else, and only once');
+  assert.deepEqual(recipients(expo, where, people), others.map((p) => p.nickname).sort(), 'nobody else, and only once');
   assert.deepEqual(expo.find({ poll: poll.id }).filter((m) => m.data.kind !== 'poll_started'), [],
     'nothing else is due yet');
 });
@@ -92,9 +51,10 @@ test('results go to every member when the poll closes', async (t) => {
   await su.collection('polls').update(poll.id, { deadline: minutesFromNow(-0.05) });
 
   const where = { kind: 'results', poll: poll.id };
-  const pushes = await pushesTo(people, where);
+  const pushes = await pushesTo(expo, people, where);
   for (const person of people) {
-    assert.deepEqual(pushes[person.token][0].data, { kind: 'results', poll: poll.id, circle: circle.id });
+    // three votes reach the threshold: the counts are revealed
+    assert.deepEqual(pushes[person.token][0].data, { kind: 'results', poll: poll.id, circle: circle.id, revealed: true });
   }
   const closed = await a.pb.collection('polls').getOne(poll.id);
   assert.equal(closed.status, 'closed', 'the dispatcher closed the poll');
@@ -105,7 +65,7 @@ test('results go to every member when the poll closes', async (t) => {
   assert.match(err.response.message, /closed/i);
 
   await sleep(QUIET_MS);
-  assert.deepEqual(recipients(where, people), people.map((p) => p.nickname).sort(), 'everyone, once');
+  assert.deepEqual(recipients(expo, where, people), people.map((p) => p.nickname).sort(), 'everyone, once');
   assert.deepEqual(expo.find({ poll: poll.id }).filter((m) => m.data.kind.startsWith('reminder')), [],
     'no reminder for a closed poll');
 });
@@ -125,14 +85,14 @@ test('the 1-hour reminder reaches only members who have not voted', async (t) =>
 
   const where = { kind: 'reminder_1h', poll: poll.id };
   const nonVoters = [creator, d, e];
-  const pushes = await pushesTo(nonVoters, where);
+  const pushes = await pushesTo(expo, nonVoters, where);
   for (const person of nonVoters) {
     const [push] = pushes[person.token];
     assert.deepEqual(push.data, { kind: 'reminder_1h', poll: poll.id, circle: circle.id });
     assert.ok(push.body.includes(poll.question_text), `the body names the question: ${push.body}`);
   }
   await sleep(QUIET_MS);
-  assert.deepEqual(recipients(where, people), nonVoters.map((p) => p.nickname).sort(),
+  assert.deepEqual(recipients(expo, where, people), nonVoters.map((p) => p.nickname).sort(),
     'each non-voter once (the creator included), no voter');
   assert.deepEqual(expo.find({ kind: 'reminder_10m', poll: poll.id }), [], 'the 10-minute reminder is not due yet');
 });
@@ -145,7 +105,7 @@ test('DeviceNotRegistered, in a ticket or in a receipt, clears that user\'s push
   expo.deadAtReceipt(goneAtReceipt.token);
 
   const poll = await world.poll(creator.pb, circle);
-  await pushesTo([goneAtSend, goneAtReceipt, fine], { kind: 'poll_started', poll: poll.id });
+  await pushesTo(expo, [goneAtSend, goneAtReceipt, fine], { kind: 'poll_started', poll: poll.id });
 
   const tokenOf = async (person) => (await person.pb.collection('users').getOne(person.pb.me.id)).push_token;
   await waitUntil(async () => (await tokenOf(goneAtSend)) === '', {
