@@ -14,7 +14,9 @@
 // and 100,000 votes (seeded into the stopped server's SQLite file);
 // (4) realtime fan-out to 1,000 SSE subscribers; (5) the notify package's
 // 10,000-recipient dispatch benchmarks; (6) footprint; (7) growth with
-// 1k/10k/100k seeded polls.
+// 1k/10k/100k seeded polls; (8) the app's home: feed and inbox of a user in
+// 10 circles with 200 polls against a plain polls list, also with 10,000
+// more polls of other circles in the database.
 //
 // Fairness: everything that is compared runs side by side in the same run,
 // in interleaved rounds (circly, raw, circly, raw, …); absolute figures are
@@ -72,7 +74,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary data dirs")
 	flag.BoolVar(&o.noPin, "no-pin", false, "do not pin the server and the load generator to CPUs")
 	flag.StringVar(&o.tags, "tags", "", "build tags for the server binary (e.g. pprof)")
-	flag.StringVar(&o.only, "only", "", "comma-separated scenarios to run (1-7); default all")
+	flag.StringVar(&o.only, "only", "", "comma-separated scenarios to run (1-8); default all")
 	flag.IntVar(&o.workers, "workers", 64, "concurrent voters in scenario 1")
 	flag.StringVar(&o.bin, "bin", "", "use this circly binary instead of building one")
 	flag.IntVar(&o.rounds, "rounds", 0, "rounds of scenario 1 (0: default)")
@@ -302,6 +304,12 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 			return err
 		}
 		rep.fanout = &r
+	}
+
+	if want(o, 8) {
+		if rep.home, err = runHome(s, resultsN); err != nil {
+			return err
+		}
 	}
 
 	if want(o, 7) {

@@ -36,6 +36,7 @@ type report struct {
 	fanout     *fanoutResult
 	dispatch   *dispatchResult
 	growth     []growthRow
+	home       []homeLevel
 	countCheck string
 }
 
@@ -177,9 +178,35 @@ func (r *report) print(w io.Writer) {
 		p("")
 	}
 
+	r.printHome(p)
+
 	if r.votes != nil {
 		p("ratio=%.2f", r.votes.ratio())
 	}
+}
+
+// printHome prints scenario 8.
+func (r *report) printHome(p func(format string, args ...any)) {
+	if len(r.home) == 0 {
+		return
+	}
+	h := r.home[0]
+	p("### 8. The app's home: a user in %d circles with %d polls, one request at a time (%d rounds × %d requests per kind, interleaved; medians of rounds)",
+		homeCircles, homeOpenPolls+homeClosedPolls, h.round, h.perRound)
+	p("")
+	p("Feed `GET /api/circly/feed?page=1&perPage=20` (%d polls), inbox `GET /api/circly/me/picks?page=1&perPage=20` (%d picks), "+
+		"against `pb.collection('polls').getList(1, 20)` by the same user (%d polls).", h.feedN, h.picksN, h.listN)
+	p("")
+	p("| other polls in the db | polls in db | feed p50 | feed p99 | picks p50 | picks p99 | polls list p50 | polls list p99 | feed / list p50 | picks / list p50 |")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, l := range r.home {
+		list := float64(medOf(l.list.p50))
+		feed, picks := float64(medOf(l.feed.p50))/list, float64(medOf(l.picks.p50))/list
+		p("| %d | %d | %s | %s | %s | %s | %s | %s | %.2f× (≤ 2×: %s) | %.2f× (≤ 2×: %s) |", l.background, l.polls,
+			ms(medOf(l.feed.p50)), ms(medOf(l.feed.p99)), ms(medOf(l.picks.p50)), ms(medOf(l.picks.p99)),
+			ms(medOf(l.list.p50)), ms(medOf(l.list.p99)), feed, verdict(feed <= 2), picks, verdict(picks <= 2))
+	}
+	p("")
 }
 
 func resultsCells(rs []resultsPoll) string {

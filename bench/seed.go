@@ -129,17 +129,20 @@ func publishIfRevealed(tx *sql.Tx, pollId string) error {
 }
 
 // seedCircle is a circle made through the API, described for seeding:
-// member ids in join order, nicknames, the creator's user id.
+// member ids in join order, nicknames, the creator's user id and, when
+// set, the members' user ids (then each seeded poll gets its electorate).
 type seedCircle struct {
 	id, creatorUser string
 	members         []string // member ids, creator first
 	nicknames       []string
+	users           []string // user ids of members, or nil
 }
 
 // seedClosedPolls adds n closed anonymous polls to the given circles, each
 // with one option per member but the creator and one vote per member (never
 // for itself), already reshuffled as closing leaves them: random hashes, no
-// key. It returns how many votes it added.
+// key; and the electorate (every member) when the circles name their users.
+// It returns how many votes it added.
 func seedClosedPolls(dataDir string, circles []seedCircle, templateId, question string, n int) (int, error) {
 	db, err := openData(dataDir)
 	if err != nil {
@@ -169,6 +172,10 @@ func seedClosedPolls(dataDir string, circles []seedCircle, templateId, question 
 	if err != nil {
 		return 0, err
 	}
+	insElector, err := tx.Prepare("INSERT INTO electors (id, poll, user) VALUES (?, ?, ?)")
+	if err != nil {
+		return 0, err
+	}
 
 	votes := 0
 	base := time.Now().Add(-30 * 24 * time.Hour)
@@ -193,6 +200,11 @@ func seedClosedPolls(dataDir string, circles []seedCircle, templateId, question 
 		}
 		for k, m := range others {
 			if _, err := insOpt.Exec(optIds[k], pollId, m, c.nicknames[k+1], k, tally[k], tally[k]); err != nil {
+				return votes, err
+			}
+		}
+		for _, u := range c.users {
+			if _, err := insElector.Exec(newId(), pollId, u); err != nil {
 				return votes, err
 			}
 		}

@@ -21,6 +21,8 @@ func NewOptions() *core.Collection {
 	c.Fields.Add(&core.NumberField{Name: "vote_count", Min: floatPtr(0), OnlyInt: true})
 	c.Fields.Add(&core.NumberField{Name: "tally", Hidden: true, Min: floatPtr(0), OnlyInt: true})
 
+	// the members-only rules the first migration saved; the rules in force
+	// are ApplyOptionReaders' (see NewPolls)
 	member := activeMemberOf("poll.circle")
 	c.ListRule = ptr(member)
 	c.ViewRule = ptr(member)
@@ -32,4 +34,13 @@ func NewOptions() *core.Collection {
 	c.AddIndex("idx_options_member", false, "member", "")
 
 	return c
+}
+
+// ApplyOptionReaders sets who lists, views and subscribes to options: the
+// readers of their poll (ApplyPollReaders), so a voter who has left keeps
+// reading the options and their published counts.
+func ApplyOptionReaders(c *core.Collection) {
+	reader := pollReader("poll.circle", "poll.")
+	c.ListRule = ptr(reader)
+	c.ViewRule = ptr(reader)
 }

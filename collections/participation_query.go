@@ -1,6 +1,8 @@
 package collections
 
 import (
+	"maps"
+
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -46,4 +48,37 @@ func ParticipationVoters(app core.App, pollId string) ([]string, error) {
 func DeleteParticipation(app core.App, pollId string) error {
 	_, err := app.DB().Delete(ParticipationTable, dbx.HashExp{"poll": pollId}).Execute()
 	return err
+}
+
+// Participated reports, for each poll of voters (poll id → the
+// participation hash of one user in it), whether that hash took part in
+// that poll, in one query: the polls of a feed page for its reader.
+func Participated(app core.App, voters map[string]string) (map[string]bool, error) {
+	out := make(map[string]bool, len(voters))
+	if len(voters) == 0 {
+		return out, nil
+	}
+	polls := make([]string, 0, len(voters))
+	hashes := make([]string, 0, len(voters))
+	for poll, voter := range voters {
+		polls = append(polls, poll)
+		hashes = append(hashes, voter)
+	}
+	pollIn, params := inList("poll", polls)
+	voterIn, voterParams := inList("voter", hashes)
+	maps.Copy(params, voterParams)
+	var rows []struct {
+		Poll  string `db:"poll"`
+		Voter string `db:"voter"`
+	}
+	err := app.DB().NewQuery("SELECT [[poll]], [[voter]] FROM {{" + ParticipationTable + "}} WHERE [[poll]] IN (" + pollIn + ") AND [[voter]] IN (" + voterIn + ")").
+		Bind(params).All(&rows)
+	for _, r := range rows {
+		// a pair of the lists that is not a pair of the map is another
+		// (poll, user)'s row: not this user's participation
+		if voters[r.Poll] == r.Voter {
+			out[r.Poll] = true
+		}
+	}
+	return out, err
 }

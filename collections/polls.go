@@ -8,10 +8,15 @@ const (
 	PollClosed = "closed"
 )
 
-// NewPolls defines polls. Members of the poll's circle list, view and
-// subscribe; any signed-in user may attempt a create, and the create hook
-// answers 403/404/400 with the contract's reasons. Nobody updates or deletes
-// a poll through the API: votes and the scheduler change it from Go.
+// NewPolls defines polls as the first migration created them. Any
+// signed-in user may attempt a create, and the create hook answers
+// 403/404/400 with the contract's reasons. Nobody updates or deletes a poll
+// through the API: votes and the scheduler change it from Go.
+//
+// Reading: the rules in force are ApplyPollReaders' (the circle's members
+// and the poll's electorate). NewPolls keeps the members-only rules the
+// first migration saved, because the electorate's rules join the electors
+// collection, which did not exist yet then.
 func NewPolls() *core.Collection {
 	c := core.NewBaseCollection(Polls, PollsId)
 
@@ -25,7 +30,7 @@ func NewPolls() *core.Collection {
 	c.Fields.Add(&core.NumberField{Name: "total_votes", Min: floatPtr(0), OnlyInt: true})
 	autodates(c)
 
-	member := activeMemberOf("circle")
+	member := activeMemberOf("circle") // until ApplyPollReaders
 	c.ListRule = ptr(member)
 	c.ViewRule = ptr(member)
 	c.CreateRule = ptr(signedInUser)
@@ -36,4 +41,14 @@ func NewPolls() *core.Collection {
 	c.AddIndex("idx_polls_status_deadline", false, "status, deadline", "")
 
 	return c
+}
+
+// ApplyPollReaders sets who lists, views and subscribes to polls (API.md
+// §6): the active members of the poll's circle and the poll's electorate,
+// so a voter who has left keeps reading its polls. Migration 1764201604
+// applies it, once the electors collection exists.
+func ApplyPollReaders(c *core.Collection) {
+	reader := pollReader("circle", "")
+	c.ListRule = ptr(reader)
+	c.ViewRule = ptr(reader)
 }

@@ -52,7 +52,8 @@ var (
 	// (500).
 	ErrShuttingDown = errors.New("the server is shutting down")
 
-	// ErrResultsNotMember: the user asking for results is not an active
-	// member of the poll's circle (403).
-	ErrResultsNotMember = errors.New("not a member of the poll's circle")
+	// ErrResultsNotReader: the user asking for results may not read the
+	// poll: neither an active member of its circle nor in its electorate
+	// (403).
+	ErrResultsNotReader = errors.New("not a reader of the poll")
 )

@@ -3,6 +3,7 @@ package polls
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -58,12 +59,16 @@ var answers = []struct {
 	{ErrSelfVote, http.StatusBadRequest, msgSelfVote, collections.FieldVoteOption, "validation_self_vote", msgSelfVote},
 	{ErrAlreadyVoted, http.StatusBadRequest, msgAlreadyVoted, collections.FieldVotePoll, "validation_already_voted", msgAlreadyVoted},
 
-	{ErrResultsNotMember, http.StatusForbidden, "Only members of the poll's circle can see its results.", "", "", ""},
+	{ErrResultsNotReader, http.StatusForbidden, "Only the circle's members and the poll's electorate can see its results.", "", "", ""},
 }
 
 // apiError maps an error of this package to its answer. Anything else
 // (PocketBase's own API errors, unexpected failures) passes on unchanged.
 func apiError(err error) error {
+	var qe *QueryError
+	if errors.As(err, &qe) {
+		return apis.NewBadRequestError("Invalid query parameter "+qe.Param+".", request.FieldError(qe.Param, qe.Code, qe.Message))
+	}
 	for _, a := range answers {
 		if errors.Is(err, a.err) {
 			var data any
@@ -86,6 +91,8 @@ func (s *Service) bind(app core.App) {
 		Func: func(e *core.ServeEvent) error {
 			e.Router.Bind(voteLogGuard())
 			e.Router.GET(ResultsPath, s.handleResults).Bind(apis.RequireAuth(collections.Users))
+			e.Router.GET(FeedPath, s.handleFeed).Bind(apis.RequireAuth(collections.Users))
+			e.Router.GET(PicksPath, s.handlePicks).Bind(apis.RequireAuth(collections.Users))
 			return e.Next()
 		},
 	})
@@ -148,6 +155,45 @@ func (s *Service) handleResults(e *core.RequestEvent) error {
 	res, err := s.ResultsFor(e.App, e.Request.PathValue("id"), e.Auth.Id)
 	if err != nil {
 		return apiError(err)
+	}
+	return e.JSON(http.StatusOK, res)
+}
+
+// handleFeed answers GET FeedPath for a signed-in user; each poll is shown
+// as the collection API would show it to the caller.
+func (s *Service) handleFeed(e *core.RequestEvent) error {
+	q := e.Request.URL.Query()
+	status, err := ParseFeedStatus(q)
+	if err != nil {
+		return apiError(err)
+	}
+	page, err := ParsePage(q)
+	if err != nil {
+		return apiError(err)
+	}
+	res, err := s.Feed(e.App, e.Auth.Id, status, page, time.Now())
+	if err != nil {
+		return err
+	}
+	records := make([]*core.Record, len(res.Items))
+	for i, it := range res.Items {
+		records[i] = it.Poll
+	}
+	if err := apis.EnrichRecords(e, records); err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, res)
+}
+
+// handlePicks answers GET PicksPath for a signed-in user.
+func (s *Service) handlePicks(e *core.RequestEvent) error {
+	page, err := ParsePage(e.Request.URL.Query())
+	if err != nil {
+		return apiError(err)
+	}
+	res, err := s.Picks(e.App, e.Auth.Id, page)
+	if err != nil {
+		return err
 	}
 	return e.JSON(http.StatusOK, res)
 }

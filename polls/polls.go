@@ -3,8 +3,10 @@
 // ballot box with group commit (ballot_box.go), per-option counts published
 // in steps (counts.go), results (results.go), closing a poll and forgetting
 // who voted what (close.go, forget.go), keeping vote requests out of the
-// request log and out of batches (vote_guard.go), and realtime
-// announcements of counters changed with plain SQL (announce.go).
+// request log and out of batches (vote_guard.go), realtime
+// announcements of counters changed with plain SQL (announce.go), and the
+// app's home: the feed of every poll a user may read (feed.go) and its
+// inbox of picks (picks.go), paged alike (paging.go).
 //
 // The rules are plain functions over core.App (or the Service, where they
 // need its secrets or ballot box) that return the sentinel errors of

@@ -38,19 +38,19 @@ type ResultsOption struct {
 }
 
 // ResultsFor returns a poll's results for a user (API.md §6): an unknown
-// poll is ErrPollNotFound, a user who is not an active member of its
-// circle ErrResultsNotMember.
+// poll is ErrPollNotFound, a user who may not read it (neither an active
+// member of its circle nor in its electorate) ErrResultsNotReader.
 func (s *Service) ResultsFor(app core.App, pollId, userId string) (*Results, error) {
 	poll, err := collections.FindPoll(app, pollId)
 	if err != nil {
 		return nil, ErrPollNotFound
 	}
-	member, err := collections.FindActiveMember(app, poll.Circle(), userId)
+	reader, err := collections.IsPollReader(app, poll.Id, userId)
 	if err != nil {
 		return nil, err
 	}
-	if member == nil {
-		return nil, ErrResultsNotMember
+	if !reader {
+		return nil, ErrResultsNotReader
 	}
 	return s.PollResults(app, poll, userId)
 }

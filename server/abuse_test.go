@@ -25,6 +25,7 @@ import (
 	"circly/circles"
 	"circly/circlytest"
 	migrations "circly/pb_migrations"
+	"circly/polls"
 )
 
 // fromIP sends like send, from the given client address.
@@ -73,8 +74,8 @@ func TestAbuseRateLimitsAreOn(t *testing.T) {
 	if !s.Enabled {
 		t.Fatal("a test app starts with the rate limiter off; the migration turns it on")
 	}
-	if !slices.Equal(s.Rules, migrations.RateLimitRules) {
-		t.Fatalf("rules %v, the migration sets %v", s.Rules, migrations.RateLimitRules)
+	if want := slices.Concat(migrations.RateLimitRules, migrations.HomeRateLimitRules); !slices.Equal(s.Rules, want) {
+		t.Fatalf("rules %v, the migrations set %v", s.Rules, want)
 	}
 	if len(s.ExcludedIPs) != 0 {
 		t.Fatalf("excluded IPs %v", s.ExcludedIPs)
@@ -193,6 +194,19 @@ func TestAbuseInvitePreviewPerIP(t *testing.T) {
 		}
 		return send(w.h, "GET", target, "", "", nil)
 	})
+}
+
+// TestAbuseHomeRoutesPerIP: the feed and the inbox, the heaviest reads,
+// have their own budget per IP (60 in 10 s each), shared by the users
+// behind it; spending one does not spend the other.
+func TestAbuseHomeRoutesPerIP(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	for _, path := range []string{polls.FeedPath, polls.PicksPath} {
+		exhaust(t, 60, func(i int) *httptest.ResponseRecorder {
+			return send(w.h, "GET", path, w.a.tokens[i%len(w.a.tokens)], "", nil)
+		})
+	}
 }
 
 func TestAbuseInvitePreviewShowsNothingElse(t *testing.T) {

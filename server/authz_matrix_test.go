@@ -26,7 +26,7 @@ const (
 	roleOtherMember = "other-member" // member of another circle
 	roleMember      = "member"
 	roleCreator     = "creator"
-	roleFormer      = "former" // left the circle
+	roleFormer      = "former" // left the circle after the poll started: in its electorate
 	roleDisabled    = "disabled"
 	roleSuperuser   = "superuser"
 )
@@ -180,9 +180,10 @@ var matrix = map[string]crud{
 		},
 		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"question_text": "고친 질문?"} },
 	},
+	// API.md §6: the circle's members and the poll's electorate (former)
 	collections.Polls: {
-		list:   roles(roleMember, roleCreator, roleSuperuser),
-		view:   roles(roleMember, roleCreator, roleSuperuser),
+		list:   roles(roleMember, roleCreator, roleFormer, roleSuperuser),
+		view:   roles(roleMember, roleCreator, roleFormer, roleSuperuser),
 		create: roles(roleMember, roleCreator),
 		update: roles(roleSuperuser),
 		del:    roles(roleSuperuser),
@@ -193,8 +194,8 @@ var matrix = map[string]crud{
 		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"question_text": "changed?"} },
 	},
 	collections.Options: {
-		list:   roles(roleMember, roleCreator, roleSuperuser),
-		view:   roles(roleMember, roleCreator, roleSuperuser),
+		list:   roles(roleMember, roleCreator, roleFormer, roleSuperuser),
+		view:   roles(roleMember, roleCreator, roleFormer, roleSuperuser),
 		create: roles(roleSuperuser),
 		update: roles(roleSuperuser),
 		del:    roles(roleSuperuser),
@@ -407,6 +408,7 @@ type routeCheck struct {
 func TestAuthorizationMatrixRoutes(t *testing.T) {
 	t.Parallel()
 	everyoneButDisabled := roles(roleAnonymous, roleStranger, roleOtherMember, roleMember, roleCreator, roleFormer, roleSuperuser)
+	signedInUsers := roles(roleStranger, roleOtherMember, roleMember, roleCreator, roleFormer)
 	checks := []routeCheck{
 		{"device login", "POST", func(w *matrixWorld) string { return "/api/circly/auth/device" },
 			func(w *matrixWorld, role string) map[string]any {
@@ -422,7 +424,10 @@ func TestAuthorizationMatrixRoutes(t *testing.T) {
 			func(w *matrixWorld, role string) map[string]any {
 				return map[string]any{"member": w.members["member2"].Id}
 			}, roles(roleCreator)},
-		{"results", "GET", func(w *matrixWorld) string { return "/api/circly/polls/" + w.poll.Id + "/results" }, nil, roles(roleMember, roleCreator)},
+		{"results", "GET", func(w *matrixWorld) string { return "/api/circly/polls/" + w.poll.Id + "/results" }, nil, roles(roleMember, roleCreator, roleFormer)},
+		// every app user has a feed and an inbox (empty for a stranger)
+		{"feed", "GET", func(w *matrixWorld) string { return "/api/circly/feed" }, nil, signedInUsers},
+		{"picks", "GET", func(w *matrixWorld) string { return "/api/circly/me/picks" }, nil, signedInUsers},
 		{"invite preview", "GET", func(w *matrixWorld) string { return "/api/circly/invites/" + w.circle.GetString("invite_link_id") }, nil, everyoneButDisabled},
 	}
 	for _, c := range checks {

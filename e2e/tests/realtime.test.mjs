@@ -1,5 +1,6 @@
 // §6 Live updates over PocketBase realtime (SSE), as the app subscribes:
-// option counts only once revealed, poll totals and status, members only.
+// option counts only once revealed, poll totals and status, to the poll's
+// readers only (the circle's members and the poll's electorate).
 
 import assert from 'node:assert/strict';
 
@@ -24,14 +25,15 @@ async function watch(pb, poll) {
 
 const counts = (events) => events.map((e) => [e.record.nickname, e.record.vote_count]).sort();
 
-test('a member sees option counts only in steps of the threshold and at the close, and every total; a stranger sees nothing', async (t) => {
+test('a member sees option counts only in steps of the threshold and at the close, and every total; so does a voter who left; a stranger sees nothing', async (t) => {
   const world = fixture(t, server);
   const { circle, people } = await world.circleOf(['민지', '서준', '하윤', '지호', '도윤', '예준']);
   const [a, b, c, d, e, f] = people;
   const poll = await world.poll(a.pb, circle);
   const options = await world.options(a.pb, poll);
 
-  // f leaves before voting starts: a former member is a stranger too
+  // f leaves before voting starts but after the poll was made: it is in the
+  // poll's electorate, so it keeps reading the poll, live too (§6)
   await f.pb.send(`/api/circly/circles/${circle.id}/leave`, { method: 'POST' });
 
   const member = await watch(b.pb, poll);
@@ -82,8 +84,12 @@ test('a member sees option counts only in steps of the threshold and at the clos
 
   await sleep(QUIET_MS);
   assert.deepEqual(stranger, { options: [], polls: [] }, 'a signed-in stranger receives nothing');
-  assert.deepEqual(former, { options: [], polls: [] }, 'a former member receives nothing');
   assert.equal(member.options.length, 4, 'no late option events');
+  // the voter who left received what the member received, no more
+  assert.deepEqual(former.polls.map((x) => x.record.total_votes), member.polls.map((x) => x.record.total_votes),
+    'the former member in the electorate receives every poll event');
+  assert.deepEqual(counts(former.options), counts(member.options), 'and the same option events');
+  assert.ok(former.options.every((x) => !('tally' in x.record)), 'the true tally never travels');
 });
 
 test('a member sees the poll close live, and a poll closing below the threshold never shows counts', async (t) => {
