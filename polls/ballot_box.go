@@ -33,8 +33,10 @@ const maxBallotsPerCommit = 64
 // request, 64 concurrent voters queue on the writer and each transaction's
 // begin/commit and the convoy of preempted holders dominate. A single writer
 // goroutine instead takes whatever ballots are waiting (up to 64) and writes
-// them in one transaction, each inside its own savepoint, so one refused
-// ballot does not undo the others. Each request still waits for its own
+// them in one transaction. A ballot is refused (closed poll, second vote)
+// before its first write, so a refusal leaves the others alone; any other
+// error rolls the batch back and each ballot is retried alone (see write).
+// Each request still waits for its own
 // ballot's commit before answering: nothing is acknowledged before it is
 // durable.
 type ballotBox struct {
