@@ -133,8 +133,8 @@ func CreateUser(t testing.TB, app core.App) *core.Record {
 		t.Fatal(err)
 	}
 	u := core.NewRecord(col)
-	u.Set("device_id", "test-device-"+security.RandomString(12))
-	u.Set("is_active", true)
+	collections.AsUser(u).SetDeviceId("test-device-" + security.RandomString(12))
+	collections.AsUser(u).SetActive(true)
 	u.SetRandomPassword()
 	if err := app.Save(u); err != nil {
 		t.Fatal(err)

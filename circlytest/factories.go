@@ -21,13 +21,15 @@ func CreateCircle(t testing.TB, app core.App, creator *core.Record, nickname str
 		t.Fatal(err)
 	}
 	circle = core.NewRecord(col)
-	circle.Set("name", "circle "+security.RandomString(5))
-	circle.Set("invite_code", security.RandomStringWithAlphabet(6, collections.InviteCodeAlphabet))
-	circle.Set("invite_link_id", security.RandomStringWithAlphabet(24, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"))
-	circle.Set("invite_expires_at", time.Now().Add(24*time.Hour))
-	circle.Set("max_members", 50)
-	circle.Set("creator", creator.Id)
-	circle.Set("is_active", true)
+	c := collections.AsCircle(circle)
+	c.SetName("circle " + security.RandomString(5))
+	c.SetInviteCode(security.RandomStringWithAlphabet(6, collections.InviteCodeAlphabet))
+	c.SetInviteLinkId(security.RandomStringWithAlphabet(24, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"))
+	expires, _ := types.ParseDateTime(time.Now().Add(24 * time.Hour))
+	c.SetInviteExpiresAt(expires)
+	c.SetMaxMembers(50)
+	c.SetCreator(creator.Id)
+	c.SetActive(true)
 	if err := app.Save(circle); err != nil {
 		t.Fatal(err)
 	}
@@ -43,14 +45,15 @@ func AddMember(t testing.TB, app core.App, circle, user *core.Record, nickname s
 		t.Fatal(err)
 	}
 	m := core.NewRecord(col)
-	m.Set("circle", circle.Id)
-	m.Set("user", user.Id)
-	m.Set("nickname", nickname)
-	m.Set("nickname_key", nickname)
-	m.Set("is_active", true)
+	mm := collections.AsMember(m)
+	mm.SetCircle(circle.Id)
+	mm.SetUser(user.Id)
+	mm.SetNickname(nickname)
+	mm.SetNicknameKey(nickname)
+	mm.SetActive(true)
 	// distinct, increasing join times keep option order deterministic
 	joined, _ := types.ParseDateTime(time.Now())
-	m.Set("joined", joined)
+	mm.SetJoined(joined)
 	if err := app.Save(m); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +82,7 @@ func CircleWithMembers(t testing.TB, app core.App, n int) (circle *core.Record, 
 // FirstTemplate returns an active seeded template.
 func FirstTemplate(t testing.TB, app core.App) *core.Record {
 	t.Helper()
-	r, err := app.FindFirstRecordByFilter(collections.Templates, "is_active = true")
+	r, err := app.FindFirstRecordByFilter(collections.Templates, collections.FieldTemplateIsActive+" = true")
 	if err != nil {
 		t.Fatal(err)
 	}
