@@ -13,7 +13,7 @@
 //     comes due after the poll closed, and a 1-hour reminder that comes due
 //     when the 10-minute one is due as well.
 //   - results: every active member, once the poll has closed. A poll that
-//     closed below the results threshold (Settings.ResultsMinVotes) says
+//     closed below the results threshold (Polls.CountsRevealed) says
 //     that there were too few votes to show results; the push's data
 //     carries revealed (true or false).
 //   - picked: once a poll has closed with its counts revealed, each active

@@ -163,10 +163,9 @@ func (n *Notifier) setCopy(row *collections.Notification, circle *collections.Ci
 }
 
 // revealed reports whether a poll has closed with its per-option counts
-// shown: it reached the results threshold (API.md §6). polls publishes the
-// final counts by the same rule, with the same setting.
+// shown; the rule is the polls domain's (notify.Polls).
 func (n *Notifier) revealed(poll *collections.Poll) bool {
-	return poll.IsClosed() && poll.TotalVotes() >= n.settings.ResultsMinVotes
+	return poll.IsClosed() && n.polls.CountsRevealed(poll)
 }
 
 // enqueueMissing creates the rows missing for open polls, e.g. when the

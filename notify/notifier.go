@@ -15,10 +15,12 @@ import (
 // Polls is what the dispatcher needs of the polls domain: closing the polls
 // that are due (closing forgets who voted what; the dispatcher then sends
 // their results) and whether a user took part in a poll (reminders skip
-// voters). main.go passes the polls service.
+// voters), and whether a poll's counts are revealed (the results copy and
+// picked pushes depend on it). main.go passes the polls service.
 type Polls interface {
 	CloseDuePolls(app core.App, now time.Time) ([]string, error)
 	HasVoted(app core.App, pollId, userId string) (bool, error)
+	CountsRevealed(poll *collections.Poll) bool
 }
 
 // Defaults of Settings.
@@ -73,12 +75,6 @@ type Settings struct {
 	// finish after the run's context ended (server shutdown), so that its
 	// outcome is recorded instead of left ambiguous.
 	StopGrace time.Duration
-
-	// ResultsMinVotes is the results threshold k (CIRCLY_RESULTS_MIN_VOTES,
-	// the polls service's setting): a poll that closed with fewer votes sends
-	// "too few votes" results and no picked pushes. Zero selects the
-	// configuration's default.
-	ResultsMinVotes int
 }
 
 // SettingsFrom maps Circly's configuration to Settings. ExpoRate 0 turns
@@ -94,10 +90,9 @@ func SettingsFrom(cfg config.Config) Settings {
 			AccessToken:            cfg.ExpoAccessToken,
 			NotificationsPerSecond: rate,
 		},
-		Interval:        cfg.DispatchInterval,
-		ReceiptDelay:    cfg.ReceiptDelay,
-		Retention:       cfg.OutboxRetention,
-		ResultsMinVotes: cfg.ResultsMinVotes,
+		Interval:     cfg.DispatchInterval,
+		ReceiptDelay: cfg.ReceiptDelay,
+		Retention:    cfg.OutboxRetention,
 	}
 }
 
@@ -126,9 +121,6 @@ func (s Settings) withDefaults() Settings {
 	s.MaxRetryBackoff = max(s.MaxRetryBackoff, s.RetryBackoff)
 	if s.StopGrace <= 0 {
 		s.StopGrace = DefaultStopGrace
-	}
-	if s.ResultsMinVotes <= 0 {
-		s.ResultsMinVotes = config.Default().ResultsMinVotes
 	}
 	return s
 }

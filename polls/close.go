@@ -57,7 +57,7 @@ func (s *Service) closeInTx(txApp core.App, pollId string) (published []string, 
 	if err := txApp.Save(poll); err != nil {
 		return nil, false, err
 	}
-	if poll.TotalVotes() >= s.Config.ResultsMinVotes {
+	if s.CountsRevealed(poll) {
 		if published, err = collections.PublishFinalCounts(txApp, pollId); err != nil {
 			return nil, false, err
 		}

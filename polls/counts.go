@@ -28,6 +28,13 @@ func (s *Service) countVote(txApp core.App, pollId, optionId string) ([]string, 
 	return collections.AddTallyAndPublish(txApp, pollId, optionId)
 }
 
+// CountsRevealed reports whether a poll's per-option counts are shown: it
+// has at least ResultsMinVotes votes (API.md §6). Results, the close and
+// the push dispatcher (through notify.Polls) all ask here.
+func (s *Service) CountsRevealed(poll *collections.Poll) bool {
+	return poll.TotalVotes() >= s.Config.ResultsMinVotes
+}
+
 // isCountStep reports whether a poll whose total just became total publishes
 // its per-option counts: at k, 2k, 3k, … (k < 1 counts as 1).
 func isCountStep(total, k int) bool {

@@ -76,7 +76,7 @@ func (s *Service) PollResults(app core.App, poll *collections.Poll, userId strin
 		Deadline:     poll.Deadline(),
 		TotalVotes:   total,
 		Voted:        voted,
-		Revealed:     total >= s.Config.ResultsMinVotes,
+		Revealed:     s.CountsRevealed(poll),
 		IsAnonymous:  poll.IsAnonymous(),
 		Options:      make([]ResultsOption, 0, len(options)),
 	}
