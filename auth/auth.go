@@ -1,5 +1,6 @@
 // Package auth is who may use Circly: the device login (a device id and
-// secret instead of a password), the users collection's rules, and the
+// secret instead of a password), moving an account to a new device
+// (transfer and recovery codes), the users collection's rules, and the
 // request middlewares that refuse disabled accounts and anonymous creates.
 // Rules are plain functions over core.App; the handlers decode a request,
 // call one of them and map its error (apiError).
@@ -18,14 +19,20 @@ import (
 type Service struct {
 	Config  config.Config
 	Secrets *keys.Secrets
+
+	// codeLimiter holds each transfer or recovery code value to
+	// CodeAttemptsPerWindow redeem/recover requests (API.md §11)
+	codeLimiter *keyRateLimiter
 }
 
-// Register binds the device login route, the users hooks and the request
-// middlewares to app; secrets is the server key.
+// Register binds the device login route, the account continuity routes,
+// the users hooks and the request middlewares to app; secrets is the
+// server key.
 func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
-	s := &Service{Config: cfg, Secrets: secrets}
+	s := &Service{Config: cfg, Secrets: secrets, codeLimiter: newKeyRateLimiter(CodeAttemptsPerWindow, CodeAttemptWindow)}
 	registerMiddlewares(app)
 	s.registerDeviceAuth(app)
+	s.registerContinuity(app)
 	registerUsers(app)
 	return s
 }

@@ -80,6 +80,19 @@ func (s *Service) DeviceLogin(app core.App, c DeviceCredentials) (user *collecti
 		return nil, false, err
 	}
 	if user == nil {
+		// an id whose account moved to another device stays refused: a new
+		// account on it would look like the old one lost everything
+		retiredHash, err := s.Secrets.HashRetiredDevice(c.DeviceId)
+		if err != nil {
+			return nil, false, err
+		}
+		retired, err := collections.IsDeviceRetired(app, retiredHash)
+		if err != nil {
+			return nil, false, err
+		}
+		if retired {
+			return nil, false, ErrDeviceRetired
+		}
 		user, err = createDeviceUser(app, c.DeviceId, hash)
 		if err == nil {
 			return user, true, nil

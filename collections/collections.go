@@ -24,6 +24,9 @@ const (
 	Votes         = "votes"
 	Electors      = "electors"
 	Notifications = "notifications"
+	// account continuity (API.md §11)
+	AccountCodes   = "account_codes"
+	RetiredDevices = "retired_devices"
 )
 
 // Stable collection ids, so relations and migrations do not depend on lookups.
@@ -37,11 +40,15 @@ const (
 	VotesId         = "circly_votes"
 	ElectorsId      = "circly_electors"
 	NotificationsId = "circly_notifications"
+	// account continuity (API.md §11)
+	AccountCodesId   = "circly_account_codes"
+	RetiredDevicesId = "circly_retired_devices"
 )
 
 // All lists every Circly collection name in creation order. The authorization
 // matrix test iterates it, so a collection added without a row there fails.
-var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Electors, Notifications}
+var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Electors, Notifications,
+	AccountCodes, RetiredDevices}
 
 // activeMemberOf returns a rule fragment that holds when the requesting user
 // has an active membership in the circle named by circleExpr (a field path of
