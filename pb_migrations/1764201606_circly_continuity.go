@@ -1,15 +1,20 @@
 package migrations
 
 import (
+	"slices"
+
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 
 	"circly/collections"
 )
 
-// continuityRateLimitRules are the per-IP limits of the account continuity
-// routes (API.md §11); SECURITY.md works out what they allow a guesser.
-var continuityRateLimitRules = []core.RateLimitRule{
+// ContinuityRateLimitRules are the per-IP limits of the account continuity
+// routes (API.md §11): 10 a minute each, plenty for a person moving phones
+// (several people behind one carrier address included) and, with the
+// per-code limit in the auth package, what SECURITY.md works out a guesser
+// gets.
+var ContinuityRateLimitRules = []core.RateLimitRule{
 	{Label: "POST /api/circly/auth/transfer", MaxRequests: 10, Duration: 60},
 	{Label: "POST /api/circly/auth/transfer/redeem", MaxRequests: 10, Duration: 60},
 	{Label: "POST /api/circly/auth/recovery", MaxRequests: 10, Duration: 60},
@@ -29,21 +34,17 @@ func init() {
 			return err
 		}
 		settings := app.Settings()
-		for _, rule := range continuityRateLimitRules {
-			if !hasRateLimitRule(settings, rule.Label) {
+		for _, rule := range ContinuityRateLimitRules {
+			if !slices.ContainsFunc(settings.RateLimits.Rules, func(r core.RateLimitRule) bool { return r.Label == rule.Label }) {
 				settings.RateLimits.Rules = append(settings.RateLimits.Rules, rule)
 			}
 		}
 		return app.Save(settings)
 	}, func(app core.App) error {
 		settings := app.Settings()
-		kept := settings.RateLimits.Rules[:0]
-		for _, rule := range settings.RateLimits.Rules {
-			if !isContinuityRule(rule.Label) {
-				kept = append(kept, rule)
-			}
-		}
-		settings.RateLimits.Rules = kept
+		settings.RateLimits.Rules = slices.DeleteFunc(slices.Clone(settings.RateLimits.Rules), func(r core.RateLimitRule) bool {
+			return slices.ContainsFunc(ContinuityRateLimitRules, func(c core.RateLimitRule) bool { return c.Label == r.Label })
+		})
 		if err := app.Save(settings); err != nil {
 			return err
 		}
@@ -58,22 +59,4 @@ func init() {
 		}
 		return nil
 	})
-}
-
-func hasRateLimitRule(settings *core.Settings, label string) bool {
-	for _, r := range settings.RateLimits.Rules {
-		if r.Label == label {
-			return true
-		}
-	}
-	return false
-}
-
-func isContinuityRule(label string) bool {
-	for _, r := range continuityRateLimitRules {
-		if r.Label == label {
-			return true
-		}
-	}
-	return false
 }

@@ -74,7 +74,7 @@ func TestAbuseRateLimitsAreOn(t *testing.T) {
 	if !s.Enabled {
 		t.Fatal("a test app starts with the rate limiter off; the migration turns it on")
 	}
-	if want := slices.Concat(migrations.RateLimitRules, migrations.HomeRateLimitRules); !slices.Equal(s.Rules, want) {
+	if want := slices.Concat(migrations.RateLimitRules, migrations.HomeRateLimitRules, migrations.ContinuityRateLimitRules); !slices.Equal(s.Rules, want) {
 		t.Fatalf("rules %v, the migrations set %v", s.Rules, want)
 	}
 	if len(s.ExcludedIPs) != 0 {
