@@ -128,7 +128,9 @@ func (s *Service) handleRecover(e *core.RequestEvent) error {
 }
 
 // move applies the per-code limit, moves the account and answers like the
-// device login (the SDK keeps the answer with pb.authStore.save).
+// device login (the SDK keeps the answer with pb.authStore.save). The old
+// phone's realtime connection needs nothing here: PocketBase signs out a
+// connection whose auth record's token key changed.
 func (s *Service) move(e *core.RequestEvent, kind, code string, dev DeviceCredentials) error {
 	normalized := NormalizeCode(code)
 	ok, retryAfter, err := s.AllowCodeAttempt(kind, normalized)
@@ -144,21 +146,7 @@ func (s *Service) move(e *core.RequestEvent, kind, code string, dev DeviceCreden
 	if err != nil {
 		return apiError(e, err)
 	}
-	dropRealtimeAuth(e.App, user.Id)
 	return apis.RecordAuthResponse(e, user.Record, kind, map[string]any{"created": false})
-}
-
-// dropRealtimeAuth makes every realtime connection signed in as the user a
-// guest connection: a subscription the old phone opened before the move
-// would otherwise keep receiving the account's events (PocketBase updates,
-// not drops, a connection's auth record when the record changes).
-func dropRealtimeAuth(app core.App, userId string) {
-	for _, client := range app.SubscriptionsBroker().Clients() {
-		if auth, ok := client.Get(apis.RealtimeClientAuthKey).(*core.Record); ok && auth != nil &&
-			auth.Id == userId && auth.Collection().Name == collections.Users {
-			client.Unset(apis.RealtimeClientAuthKey)
-		}
-	}
 }
 
 // validateMove checks the shape of a redeem or recover body: the code is
