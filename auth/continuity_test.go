@@ -21,11 +21,11 @@ import (
 // which bodies are refused.
 
 const (
-	oldDeviceId  = "old-phone-0001"
-	oldSecret    = "old-secret-old-secret-old-secret-01"
-	newDeviceId  = "new-phone-0002"
-	newSecret    = "new-secret-new-secret-new-secret-02"
-	userAgentKey = "Content-Type"
+	oldDeviceId = "old-phone-0001"
+	oldSecret   = "old-secret-old-secret-old-secret-01"
+	newDeviceId = "new-phone-0002"
+	newSecret   = "new-secret-new-secret-new-secret-02"
+	contentType = "Content-Type"
 )
 
 // moveWorld is a user signed in on its old phone, with a transfer code and
@@ -79,7 +79,7 @@ func moveScenario(s tests.ApiScenario,
 
 func jsonBody(v map[string]any) (string, map[string]string) {
 	raw, _ := json.Marshal(v)
-	return string(raw), map[string]string{userAgentKey: "application/json"}
+	return string(raw), map[string]string{contentType: "application/json"}
 }
 
 func asOwner(w *moveWorld) map[string]string { return map[string]string{"Authorization": w.oldToken} }
@@ -209,7 +209,9 @@ func TestTransferRedeem(t *testing.T) {
 			nil),
 		moveScenario(with("an unknown code: 404", 404, `"status":404`),
 			nil,
-			func(w *moveWorld) (string, map[string]string) { return redeemBody("ABCDEFGHJK", newDeviceId, newSecret) },
+			func(w *moveWorld) (string, map[string]string) {
+				return redeemBody("ABCDEFGHJK", newDeviceId, newSecret)
+			},
 			expectUnmoved),
 		moveScenario(with("a code of the wrong shape: 404", 404, `"status":404`),
 			nil,
@@ -292,7 +294,7 @@ func badMoveBodies(path, codeKey string) []*tests.ApiScenario {
 			return jsonBody(map[string]any{codeKey: valid(w), "device_id": newDeviceId, "device_secret": "short"})
 		}, `"device_secret":{"code":"validation_length_out_of_range"`),
 		bad("malformed JSON", func(w *moveWorld) (string, map[string]string) {
-			return `{"` + codeKey + `": "abc`, map[string]string{userAgentKey: "application/json"}
+			return `{"` + codeKey + `": "abc`, map[string]string{contentType: "application/json"}
 		}),
 	}
 }
@@ -365,7 +367,7 @@ func TestNewCodes(t *testing.T) {
 			setup,
 			func(w *moveWorld) (string, map[string]string) {
 				h := headers(w)
-				h[userAgentKey] = "application/json"
+				h[contentType] = "application/json"
 				return body, h
 			}, nil)
 	}
