@@ -246,6 +246,31 @@ var matrix = map[string]crud{
 		},
 		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"last_error": "x"} },
 	},
+	// API.md §11: code hashes and retired device ids are the server's
+	collections.AccountCodes: {
+		list:   roles(roleSuperuser),
+		view:   roles(roleSuperuser),
+		create: roles(roleSuperuser),
+		update: roles(roleSuperuser),
+		del:    roles(roleSuperuser),
+		target: matrixAccountCode,
+		createBody: func(w *matrixWorld, role string) map[string]any {
+			return map[string]any{"user": w.users[roleStranger].Id, "kind": collections.CodeKindRecovery, "code_hash": strings.Repeat("b", 64)}
+		},
+		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"expires_at": dt(time.Hour)} },
+	},
+	collections.RetiredDevices: {
+		list:   roles(roleSuperuser),
+		view:   roles(roleSuperuser),
+		create: roles(roleSuperuser),
+		update: roles(roleSuperuser),
+		del:    roles(roleSuperuser),
+		target: matrixRetiredDevice,
+		createBody: func(w *matrixWorld, role string) map[string]any {
+			return map[string]any{"device_id_hash": strings.Repeat("d", 64)}
+		},
+		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"device_id_hash": strings.Repeat("e", 64)} },
+	},
 }
 
 // TestAuthorizationMatrixCoversEveryCollection fails when a collection is
