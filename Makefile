@@ -28,7 +28,7 @@ vet:
 
 ## fuzz: each fuzz target of ./server for $(FUZZTIME), one after the other
 ## (go fuzzes one target at a time); longer runs: make fuzz FUZZTIME=1m
-FUZZ_TARGETS := FuzzDeviceLoginBody FuzzJoinBody FuzzPollCreateBody FuzzVoteBody FuzzInviteCodeAndLink FuzzNickname
+FUZZ_TARGETS := FuzzDeviceLoginBody FuzzJoinBody FuzzPollCreateBody FuzzVoteBody FuzzInviteCodeAndLink FuzzNickname FuzzContinuityBody
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $$t for $(FUZZTIME)"; \
