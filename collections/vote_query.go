@@ -91,10 +91,11 @@ func VotersByOption(app core.App, pollId string) (map[string][]string, error) {
 		Option   string `db:"option"`
 		Nickname string `db:"nickname"`
 	}
-	err := app.DB().Select("v.option", "CASE WHEN m.hidden THEN {:hiddenMember} ELSE m.nickname END AS nickname").From(Votes+" v").
-		InnerJoin(Members+" m", dbx.NewExp("m.id = v.member")).
-		Where(dbx.HashExp{"v.poll": pollId}).OrderBy("nickname").
-		Bind(dbx.Params{"hiddenMember": HiddenMemberNickname}).All(&rows)
+	err := app.DB().NewQuery(`SELECT v.[[option]] AS [[option]],
+			CASE WHEN m.[[hidden]] THEN {:hiddenMember} ELSE m.[[nickname]] END AS [[nickname]]
+		FROM {{votes}} v JOIN {{members}} m ON m.[[id]] = v.[[member]]
+		WHERE v.[[poll]] = {:poll} ORDER BY [[nickname]]`).
+		Bind(dbx.Params{"poll": pollId, "hiddenMember": HiddenMemberNickname}).All(&rows)
 	if err != nil {
 		return nil, err
 	}
