@@ -21,10 +21,14 @@ var reportBodyKeys = []string{
 // repeat answers 200 with the open report, also when two requests race
 // (the partial unique index refuses the second insert).
 //
-// Superusers (the dashboard) create reports as they like; the model hooks
-// still recompute hiding.
+// Superusers (the dashboard) create reports as they like (status open
+// unless they pick one); the model hooks still recompute hiding.
 func (s *Service) onReportCreateRequest(e *core.RecordRequestEvent) error {
 	if e.HasSuperuserAuth() {
+		report := collections.AsReport(e.Record)
+		if report.Status() == "" {
+			report.SetStatus(collections.ReportOpen)
+		}
 		return e.Next()
 	}
 	user, err := request.RequireUser(e.RequestEvent)
