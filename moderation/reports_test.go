@@ -30,7 +30,9 @@ func create(name string, status int, user func(w *world) *core.Record, body func
 	}
 }
 
-func userN(i int) func(w *world) *core.Record { return func(w *world) *core.Record { return w.users[i] } }
+func userN(i int) func(w *world) *core.Record {
+	return func(w *world) *core.Record { return w.users[i] }
+}
 
 func aboutMember(i int) func(w *world) map[string]any {
 	return func(w *world) map[string]any {
