@@ -206,7 +206,7 @@ test('the public invite preview shows exactly name, member count, capacity and e
 
   // the SDK call the README shows, without auth
   const sdk = await world.anonymous().send(`/api/circly/invites/${circle.invite_link_id}`, { method: 'GET' });
-  assert.deepEqual(Object.keys(sdk).sort(), ['circle_name', 'invite_expires_at', 'max_members', 'member_count']);
+  assert.deepEqual(Object.keys(sdk).sort(), ['circle_name', 'hidden', 'invite_expires_at', 'max_members', 'member_count']);
 
   assert.equal((await preview('A'.repeat(24))).status, 404, 'an unknown link');
   assert.equal((await preview(circle.invite_code)).status, 404, 'an invite code is not a link id');
