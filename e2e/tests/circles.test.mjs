@@ -199,6 +199,7 @@ test('the public invite preview shows exactly name, member count, capacity and e
   assert.match(res.headers.get('content-type'), /^application\/json/);
   assert.deepEqual(await res.json(), {
     circle_name: '우리 반',
+    hidden: false,
     member_count: 2,
     max_members: 12,
     invite_expires_at: circle.invite_expires_at,

@@ -89,6 +89,7 @@ test('the home screen: every poll of every circle in one request, open ones firs
       question_text: sooner.question_text,
       circle: circle.id,
       circle_name: '토요 모임',
+      circle_hidden: false,
       deadline: closed.deadline,
       votes: 2,
       total_votes: 3,
