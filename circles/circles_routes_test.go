@@ -448,7 +448,7 @@ func TestInvitePreview(t *testing.T) {
 		`"member_count":2`, `"max_members":50`, `"invite_expires_at":"`)
 	ok.events = map[string]int{"*": 0}
 	ok.after = func(t testing.TB, f *circleFixture, b map[string]any) {
-		if len(b) != 4 || b["circle_name"] != f.circle.GetString("name") {
+		if len(b) != 5 || b["circle_name"] != f.circle.GetString("name") || b["hidden"] != false {
 			t.Fatalf("preview = %v", b)
 		}
 		for _, secret := range []string{f.circle.Id, f.circle.GetString("invite_code"), f.creator.Id} {

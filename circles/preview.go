@@ -17,6 +17,7 @@ const InvitePreviewPath = "/api/circly/invites/{invite_link_id}"
 // before joining: nothing that identifies it or its members.
 type InvitePreview struct {
 	CircleName      string         `json:"circle_name"`
+	Hidden          bool           `json:"hidden"` // reports hide the circle: CircleName is collections.HiddenCircleName
 	MemberCount     int            `json:"member_count"`
 	MaxMembers      int            `json:"max_members"`
 	InviteExpiresAt types.DateTime `json:"invite_expires_at"`
@@ -41,7 +42,8 @@ func PreviewInvite(app core.App, linkId string) (*InvitePreview, error) {
 		return nil, ErrInviteExpired
 	}
 	return &InvitePreview{
-		CircleName:      circle.Name(),
+		CircleName:      circle.ShownName(),
+		Hidden:          circle.Hidden(),
 		MemberCount:     circle.MemberCount(),
 		MaxMembers:      circle.MaxMembers(),
 		InviteExpiresAt: circle.InviteExpiresAt(),

@@ -29,7 +29,7 @@ func TestLandingPageRoutes(t *testing.T) {
 		{
 			Name: "its script, same origin", Method: http.MethodGet, URL: "/assets/join.js",
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`/api/circly/invites/`},
+			ExpectedContent: []string{`/api/circly/invites/`, `body.hidden === true`},
 			TestAppFactory:  circlytest.Factory(nil),
 		},
 		{

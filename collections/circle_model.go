@@ -128,3 +128,20 @@ func (c *Circle) Created() types.DateTime { return c.GetDateTime(FieldCreated) }
 
 // Updated returns when the circle was last saved.
 func (c *Circle) Updated() types.DateTime { return c.GetDateTime(FieldUpdated) }
+
+// Hidden reports whether reports hide the circle's name and image from
+// users (API.md §10).
+func (c *Circle) Hidden() bool { return c.GetBool(FieldHidden) }
+
+// SetHidden hides or shows the circle. Only the moderation package does,
+// from the reports.
+func (c *Circle) SetHidden(hidden bool) { c.Set(FieldHidden, hidden) }
+
+// ShownName returns the name users see: HiddenCircleName while the circle
+// is hidden.
+func (c *Circle) ShownName() string {
+	if c.Hidden() {
+		return HiddenCircleName
+	}
+	return c.Name()
+}

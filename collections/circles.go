@@ -38,6 +38,7 @@ func NewCircles() *core.Collection {
 		MimeTypes: imageMimeTypes,
 		Thumbs:    imageThumbs,
 	})
+	c.Fields.Add(newHiddenField("Set by the server from the reports (see the reports collection): while true, users see 숨겨진 서클 and no image."))
 	autodates(c)
 
 	member := activeMemberOf("id")

@@ -27,6 +27,8 @@ const (
 	// account continuity (API.md §11)
 	AccountCodes   = "account_codes"
 	RetiredDevices = "retired_devices"
+	// safety (API.md §10)
+	Reports = "reports"
 )
 
 // Stable collection ids, so relations and migrations do not depend on lookups.
@@ -43,12 +45,14 @@ const (
 	// account continuity (API.md §11)
 	AccountCodesId   = "circly_account_codes"
 	RetiredDevicesId = "circly_retired_devices"
+	// safety (API.md §10)
+	ReportsId = "circly_reports"
 )
 
 // All lists every Circly collection name in creation order. The authorization
 // matrix test iterates it, so a collection added without a row there fails.
 var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Electors, Notifications,
-	AccountCodes, RetiredDevices}
+	AccountCodes, RetiredDevices, Reports}
 
 // activeMemberOf returns a rule fragment that holds when the requesting user
 // has an active membership in the circle named by circleExpr (a field path of

@@ -32,8 +32,11 @@ func CountFeed(app core.App, userId, status string) (int, error) {
 type FeedRow struct {
 	// Poll is the poll's id.
 	Poll string `db:"id"`
-	// CircleName is the name of the poll's circle.
+	// CircleName is the name of the poll's circle as users see it
+	// (HiddenCircleName while the circle is hidden).
 	CircleName string `db:"circle_name"`
+	// CircleHidden: reports hide the poll's circle (API.md §10).
+	CircleHidden bool `db:"circle_hidden"`
 	// Eligible: the user is in the poll's electorate and still an active
 	// member of its circle, the two conditions of a vote that are about
 	// the voter (API.md §5).
@@ -51,13 +54,13 @@ func FeedPage(app core.App, userId, status string, limit, offset int) (rows []Fe
 	rows = []FeedRow{}
 	// the page first, then the details of its rows only
 	err = app.DB().NewQuery(`SELECT p.[[id]] AS [[id]], p.[[total]] AS [[total]],
-			COALESCE(c.[[name]], '') AS [[circle_name]],
+			` + shownCircleName + `,
 			(p.[[active]] AND EXISTS (SELECT 1 FROM {{electors}} e WHERE e.[[poll]] = p.[[id]] AND e.[[user]] = {:user})) AS [[eligible]]
 		FROM (SELECT p.[[id]], p.[[circle]], p.[[status]], p.[[deadline]], m.[[is_active]] AS [[active]], count(*) OVER () AS [[total]]` +
 		readablePolls + feedStatus + ` ORDER BY ` + feedOrder + ` LIMIT {:limit} OFFSET {:offset}) p
 		LEFT JOIN {{circles}} c ON c.[[id]] = p.[[circle]]
 		ORDER BY ` + feedOrder).
-		Bind(dbx.Params{"user": userId, "status": status, "limit": limit, "offset": offset}).All(&rows)
+		Bind(dbx.Params{"user": userId, "status": status, "limit": limit, "offset": offset, "hiddenCircle": HiddenCircleName}).All(&rows)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -70,6 +73,11 @@ func FeedPage(app core.App, userId, status string, limit, offset int) (rows []Fe
 	total, err = CountFeed(app, userId, status)
 	return rows, total, err
 }
+
+// shownCircleName selects the name and hidden flag of circle "c" as users
+// see them: HiddenCircleName ({:hiddenCircle}) while it is hidden.
+const shownCircleName = `CASE WHEN c.[[hidden]] THEN {:hiddenCircle} ELSE COALESCE(c.[[name]], '') END AS [[circle_name]],
+			COALESCE(c.[[hidden]], FALSE) AS [[circle_hidden]]`
 
 // FindPolls returns the polls with the given ids, in that order (unknown
 // ids left out), in one query.

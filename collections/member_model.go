@@ -116,3 +116,20 @@ func (m *Member) Joined() types.DateTime { return m.GetDateTime(FieldMemberJoine
 
 // SetJoined sets the join time.
 func (m *Member) SetJoined(t types.DateTime) { m.Set(FieldMemberJoined, t) }
+
+// Hidden reports whether reports hide the member's nickname and avatar
+// from users (API.md §10).
+func (m *Member) Hidden() bool { return m.GetBool(FieldHidden) }
+
+// SetHidden hides or shows the member. Only the moderation package does,
+// from the reports.
+func (m *Member) SetHidden(hidden bool) { m.Set(FieldHidden, hidden) }
+
+// ShownNickname returns the nickname users see: HiddenMemberNickname while
+// the member is hidden.
+func (m *Member) ShownNickname() string {
+	if m.Hidden() {
+		return HiddenMemberNickname
+	}
+	return m.Nickname()
+}

@@ -28,6 +28,7 @@ func NewMembers() *core.Collection {
 	})
 	c.Fields.Add(&core.BoolField{Name: "is_active"})
 	c.Fields.Add(newMutedField())
+	c.Fields.Add(newHiddenField("Set by the server from the reports (see the reports collection): while true, users see 숨겨진 멤버 and no avatar."))
 	c.Fields.Add(&core.DateField{Name: "joined"})
 
 	member := activeMemberOf("circle")

@@ -14,7 +14,8 @@ type Pick struct {
 	Poll         string         `db:"poll"`
 	QuestionText string         `db:"question_text"`
 	Circle       string         `db:"circle"`
-	CircleName   string         `db:"circle_name"`
+	CircleName   string         `db:"circle_name"` // HiddenCircleName while the circle is hidden
+	CircleHidden bool           `db:"circle_hidden"`
 	Deadline     types.DateTime `db:"deadline"`
 	Votes        int            `db:"votes"`
 	TotalVotes   int            `db:"total_votes"`
@@ -57,10 +58,10 @@ func PicksPage(app core.App, userId string, minVotes, limit, offset int) (picks 
 		Total int `db:"total"`
 	}
 	err = app.DB().NewQuery(`SELECT p.[[id]] AS [[poll]], p.[[question_text]] AS [[question_text]],
-			p.[[circle]] AS [[circle]], COALESCE(c.[[name]], '') AS [[circle_name]], p.[[deadline]] AS [[deadline]],
+			p.[[circle]] AS [[circle]], ` + shownCircleName + `, p.[[deadline]] AS [[deadline]],
 			o.[[vote_count]] AS [[votes]], p.[[total_votes]] AS [[total_votes]], count(*) OVER () AS [[total]]` + picksFrom + `
 		ORDER BY p.[[deadline]] DESC, p.[[id]] ASC LIMIT {:limit} OFFSET {:offset}`).
-		Bind(dbx.Params{"user": userId, "min": minVotes, "limit": limit, "offset": offset}).All(&rows)
+		Bind(dbx.Params{"user": userId, "min": minVotes, "limit": limit, "offset": offset, "hiddenCircle": HiddenCircleName}).All(&rows)
 	if err != nil {
 		return nil, 0, err
 	}

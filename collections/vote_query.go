@@ -84,16 +84,18 @@ func InsertScrubbedVote(app core.App, pollId, optionId string) error {
 }
 
 // VotersByOption lists, per option id, the nicknames of the members who
-// voted for it, by nickname. Only votes that name a membership count (those
+// voted for it, by nickname (HiddenMemberNickname for a hidden member). Only votes that name a membership count (those
 // of non-anonymous polls).
 func VotersByOption(app core.App, pollId string) (map[string][]string, error) {
 	var rows []struct {
 		Option   string `db:"option"`
 		Nickname string `db:"nickname"`
 	}
-	err := app.DB().Select("v.option", "m.nickname").From(Votes+" v").
-		InnerJoin(Members+" m", dbx.NewExp("m.id = v.member")).
-		Where(dbx.HashExp{"v.poll": pollId}).OrderBy("m.nickname").All(&rows)
+	err := app.DB().NewQuery(`SELECT v.[[option]] AS [[option]],
+			CASE WHEN m.[[hidden]] THEN {:hiddenMember} ELSE m.[[nickname]] END AS [[nickname]]
+		FROM {{votes}} v JOIN {{members}} m ON m.[[id]] = v.[[member]]
+		WHERE v.[[poll]] = {:poll} ORDER BY [[nickname]]`).
+		Bind(dbx.Params{"poll": pollId, "hiddenMember": HiddenMemberNickname}).All(&rows)
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,10 @@ type Config struct {
 	// minute, on top of PocketBase's per-IP limit (CIRCLY_JOIN_PER_USER_PER_MINUTE, default 10).
 	JoinPerUserLimit int
 
+	// ReportHideAt is how many distinct users with open reports hide a
+	// member or a circle from users (CIRCLY_REPORT_HIDE_AT, default 3).
+	ReportHideAt int
+
 	// SecretFile is where the server's secret key lives
 	// (CIRCLY_SECRET_FILE, default <data dir>/circly.key).
 	SecretFile string
@@ -60,6 +64,7 @@ func Default() Config {
 		ReceiptDelay:     15 * time.Minute,
 		OutboxRetention:  30 * 24 * time.Hour,
 		JoinPerUserLimit: 10,
+		ReportHideAt:     3,
 	}
 }
 
@@ -92,6 +97,7 @@ func FromEnv() (Config, error) {
 	intVar("CIRCLY_RESULTS_MIN_VOTES", &c.ResultsMinVotes, 1)
 	intVar("CIRCLY_EXPO_RATE", &c.ExpoRate, 0)
 	intVar("CIRCLY_JOIN_PER_USER_PER_MINUTE", &c.JoinPerUserLimit, 1)
+	intVar("CIRCLY_REPORT_HIDE_AT", &c.ReportHideAt, 1)
 	secondsVar("CIRCLY_DISPATCH_INTERVAL", &c.DispatchInterval, 1, time.Second)
 	secondsVar("CIRCLY_RECEIPT_DELAY", &c.ReceiptDelay, 0, time.Second)
 	secondsVar("CIRCLY_OUTBOX_RETENTION_DAYS", &c.OutboxRetention, 1, 24*time.Hour)

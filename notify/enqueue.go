@@ -152,11 +152,12 @@ func skipRow(row *collections.Notification, note string) {
 }
 
 // setCopy writes the row's title and body. The results of a poll that
-// closed below the threshold say that there were too few votes.
+// closed below the threshold say that there were too few votes. A circle
+// that reports hide is named collections.HiddenCircleName (API.md §10).
 func (n *Notifier) setCopy(row *collections.Notification, circle *collections.Circle, poll *collections.Poll) {
-	title, body := Copy(row.Kind(), circle.Name(), poll.QuestionText())
+	title, body := Copy(row.Kind(), circle.ShownName(), poll.QuestionText())
 	if row.Kind() == collections.KindResults && poll.IsClosed() && !n.revealed(poll) {
-		title, body = HiddenResultsCopy(circle.Name(), poll.QuestionText())
+		title, body = HiddenResultsCopy(circle.ShownName(), poll.QuestionText())
 	}
 	row.SetTitle(truncate(title, 500))
 	row.SetBody(truncate(body, 2000))

@@ -20,8 +20,11 @@ type FeedPage = ListPage[FeedItem]
 type FeedItem struct {
 	Poll       *core.Record `json:"poll"`
 	CircleName string       `json:"circle_name"`
-	Voted      bool         `json:"voted"`
-	CanVote    bool         `json:"can_vote"`
+	// CircleHidden: reports hide the circle; CircleName is then
+	// collections.HiddenCircleName (API.md §10).
+	CircleHidden bool `json:"circle_hidden"`
+	Voted        bool `json:"voted"`
+	CanVote      bool `json:"can_vote"`
 }
 
 // Feed returns one page of the polls user may read (API.md §6: its circles'
@@ -65,10 +68,11 @@ func (s *Service) Feed(app core.App, userId, status string, page Page, now time.
 	for _, p := range polls {
 		r := byId[p.Id]
 		res.Items = append(res.Items, FeedItem{
-			Poll:       p.Record,
-			CircleName: r.CircleName,
-			Voted:      voted[p.Id],
-			CanVote:    p.IsOpen() && now.Before(p.Deadline().Time()) && r.Eligible && !voted[p.Id],
+			Poll:         p.Record,
+			CircleName:   r.CircleName,
+			CircleHidden: r.CircleHidden,
+			Voted:        voted[p.Id],
+			CanVote:      p.IsOpen() && now.Before(p.Deadline().Time()) && r.Eligible && !voted[p.Id],
 		})
 	}
 	return res, nil

@@ -20,7 +20,8 @@ type PickItem struct {
 	Poll         string         `json:"poll"`
 	QuestionText string         `json:"question_text"`
 	Circle       string         `json:"circle"`
-	CircleName   string         `json:"circle_name"`
+	CircleName   string         `json:"circle_name"` // collections.HiddenCircleName while the circle is hidden
+	CircleHidden bool           `json:"circle_hidden"`
 	Deadline     types.DateTime `json:"deadline"`
 	Votes        int            `json:"votes"`
 	TotalVotes   int            `json:"total_votes"`

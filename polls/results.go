@@ -31,6 +31,7 @@ type ResultsOption struct {
 	Id       string   `json:"id"`
 	Member   string   `json:"member"`
 	Nickname string   `json:"nickname"`
+	Hidden   bool     `json:"hidden"` // reports hide the member: Nickname is collections.HiddenMemberNickname
 	Order    int      `json:"order"`
 	Votes    *int     `json:"votes"`
 	Percent  *float64 `json:"percent"`
@@ -81,19 +82,29 @@ func (s *Service) PollResults(app core.App, poll *collections.Poll, userId strin
 		Options:      make([]ResultsOption, 0, len(options)),
 	}
 
+	memberIds := make([]string, len(options))
+	for i, o := range options {
+		memberIds[i] = o.Member()
+	}
+	hidden, err := collections.HiddenMembers(app, memberIds)
+	if err != nil {
+		return nil, err
+	}
+
 	var voters map[string][]string
 	if res.Revealed && !res.IsAnonymous {
 		if voters, err = collections.VotersByOption(app, poll.Id); err != nil {
 			return nil, err
 		}
 	}
-	res.addOptions(options, voters)
+	res.addOptions(options, voters, hidden)
 	return res, nil
 }
 
 // addOptions adds the options to res, with their counts and voters when
-// res is revealed, sorted by votes, then order.
-func (res *Results) addOptions(options []*collections.Option, voters map[string][]string) {
+// res is revealed, sorted by votes, then order. The options naming a
+// hidden member (hidden) show collections.HiddenMemberNickname.
+func (res *Results) addOptions(options []*collections.Option, voters map[string][]string, hidden map[string]bool) {
 	// Counts are published in steps (see countVote): percentages are of the
 	// published votes, so they add up to 100 between steps too.
 	published := 0
@@ -106,6 +117,9 @@ func (res *Results) addOptions(options []*collections.Option, voters map[string]
 			Member:   o.Member(),
 			Nickname: o.Nickname(),
 			Order:    o.Order(),
+		}
+		if hidden[o.Member()] {
+			ro.Nickname, ro.Hidden = collections.HiddenMemberNickname, true
 		}
 		if res.Revealed {
 			votes := o.VoteCount()

@@ -221,7 +221,7 @@ func TestAbuseInvitePreviewShowsNothingElse(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := slices.Sorted(maps.Keys(preview))
-	if want := []string{"circle_name", "invite_expires_at", "max_members", "member_count"}; !slices.Equal(keys, want) {
+	if want := []string{"circle_name", "hidden", "invite_expires_at", "max_members", "member_count"}; !slices.Equal(keys, want) {
 		t.Fatalf("preview keys %v, want exactly %v", keys, want)
 	}
 	if preview["circle_name"] != w.a.circle.GetString("name") || preview["member_count"] != float64(4) || preview["max_members"] != float64(50) {

@@ -271,6 +271,20 @@ var matrix = map[string]crud{
 		},
 		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"device_id_hash": strings.Repeat("e", 64)} },
 	},
+	// API.md §10: the reporter (member) reads its own; the queue is the
+	// superuser's; any active member of the target's circle may report
+	collections.Reports: {
+		list:   roles(roleMember, roleSuperuser),
+		view:   roles(roleMember, roleSuperuser),
+		create: roles(roleMember, roleCreator, roleSuperuser),
+		update: roles(roleSuperuser),
+		del:    roles(roleSuperuser),
+		target: matrixReport,
+		createBody: func(w *matrixWorld, role string) map[string]any {
+			return map[string]any{"target_type": collections.ReportTargetMember, "target": w.members["member2"].Id, "reason": collections.ReasonSpam}
+		},
+		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"status": collections.ReportDismissed} },
+	},
 }
 
 // TestAuthorizationMatrixCoversEveryCollection fails when a collection is

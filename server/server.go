@@ -15,6 +15,7 @@ import (
 	"circly/circles"
 	"circly/config"
 	"circly/keys"
+	"circly/moderation"
 	"circly/polls"
 	"circly/store"
 )
@@ -26,6 +27,8 @@ type Circly struct {
 	Auth    *auth.Service
 	Circles *circles.Service
 	Polls   *polls.Service
+
+	Moderation *moderation.Service
 }
 
 // Register binds all of Circly's routes, hooks and middlewares to app.
@@ -54,6 +57,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	c.Auth = auth.Register(app, cfg, c.Keys)
 	c.Circles = circles.Register(app, cfg, public)
 	c.Polls = polls.Register(app, cfg, c.Keys)
+	c.Moderation = moderation.Register(app, cfg)
 	return c
 }
 

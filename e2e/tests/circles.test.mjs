@@ -199,6 +199,7 @@ test('the public invite preview shows exactly name, member count, capacity and e
   assert.match(res.headers.get('content-type'), /^application\/json/);
   assert.deepEqual(await res.json(), {
     circle_name: '우리 반',
+    hidden: false,
     member_count: 2,
     max_members: 12,
     invite_expires_at: circle.invite_expires_at,
@@ -206,7 +207,7 @@ test('the public invite preview shows exactly name, member count, capacity and e
 
   // the SDK call the README shows, without auth
   const sdk = await world.anonymous().send(`/api/circly/invites/${circle.invite_link_id}`, { method: 'GET' });
-  assert.deepEqual(Object.keys(sdk).sort(), ['circle_name', 'invite_expires_at', 'max_members', 'member_count']);
+  assert.deepEqual(Object.keys(sdk).sort(), ['circle_name', 'hidden', 'invite_expires_at', 'max_members', 'member_count']);
 
   assert.equal((await preview('A'.repeat(24))).status, 404, 'an unknown link');
   assert.equal((await preview(circle.invite_code)).status, 404, 'an invite code is not a link id');

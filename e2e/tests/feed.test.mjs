@@ -47,7 +47,7 @@ test('the home screen: every poll of every circle in one request, open ones firs
     [sooner.id, '토요 모임', false, true],
     [later.id, '토요 모임', false, true],
   ]);
-  assert.deepEqual(Object.keys(home.items[0]).sort(), ['can_vote', 'circle_name', 'poll', 'voted']);
+  assert.deepEqual(Object.keys(home.items[0]).sort(), ['can_vote', 'circle_hidden', 'circle_name', 'poll', 'voted']);
   // the poll is the record the polls collection shows
   assert.deepEqual(home.items[1].poll, await b.pb.collection('polls').getOne(sooner.id));
 
@@ -89,6 +89,7 @@ test('the home screen: every poll of every circle in one request, open ones firs
       question_text: sooner.question_text,
       circle: circle.id,
       circle_name: '토요 모임',
+      circle_hidden: false,
       deadline: closed.deadline,
       votes: 2,
       total_votes: 3,

@@ -180,7 +180,7 @@ test('everyone votes once, never for themselves, and results rank by votes then 
       ],
       'the counts published at the step of 3 (the 4th vote waits for the next step), by votes descending',
     );
-    assert.deepEqual(Object.keys(r.options[0]).sort(), ['id', 'member', 'nickname', 'order', 'percent', 'votes']);
+    assert.deepEqual(Object.keys(r.options[0]).sort(), ['hidden', 'id', 'member', 'nickname', 'order', 'percent', 'votes']);
   }
   const counts = Object.fromEntries((await world.options(e.pb, poll)).map((o) => [o.nickname, o.vote_count]));
   assert.deepEqual(counts, { 서준: 1, 하윤: 0, 지호: 2, 도윤: 0 }, 'vote_count moves in steps once revealed');

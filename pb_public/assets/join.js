@@ -106,6 +106,8 @@ function normalizePreview(body) {
   if (name === '' || !Number.isFinite(memberCount) || !Number.isFinite(maxMembers)) return null;
   return {
     name,
+    // reports hid the circle: the server sends the hidden text as the name
+    hidden: body.hidden === true,
     memberCount: Math.max(0, Math.trunc(memberCount)),
     maxMembers: Math.max(0, Math.trunc(maxMembers)),
     expiresAt: parseServerDate(body.invite_expires_at),
@@ -176,9 +178,11 @@ function stopCountdown() {
 
 function renderValid(preview) {
   invite = preview;
-  document.title = `${preview.name} 초대 · Circly`;
-  ui.emblem.textContent = firstGrapheme(preview.name);
+  document.title = preview.hidden ? '서클 초대 · Circly' : `${preview.name} 초대 · Circly`;
+  // a hidden circle gets a neutral emblem, not the first letter of the hidden text
+  ui.emblem.textContent = preview.hidden ? '?' : firstGrapheme(preview.name);
   ui.name.textContent = preview.name;
+  root.classList.toggle('invite--hidden', preview.hidden);
   ui.members.textContent = `멤버 ${preview.memberCount}/${preview.maxMembers}명`;
   ui.fullNotice.hidden = !(preview.maxMembers > 0 && preview.memberCount >= preview.maxMembers);
   ui.openApp.setAttribute('href', APP_LINK_PREFIX + encodeURIComponent(inviteId));
