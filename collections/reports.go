@@ -87,7 +87,11 @@ func NewReports() *core.Collection {
 	c.UpdateRule = nil
 	c.DeleteRule = nil
 
-	c.AddIndex("idx_reports_open_reporter_target", true, FieldReportReporter+", "+FieldReportTarget, FieldReportStatus+" = '"+ReportOpen+"'")
+	// reports whose reporter deleted its account keep reporter = '' and
+	// stay in the queue: they are outside the index, or the second such
+	// account deletion would collide with the first
+	c.AddIndex("idx_reports_open_reporter_target", true, FieldReportReporter+", "+FieldReportTarget,
+		FieldReportStatus+" = '"+ReportOpen+"' AND "+FieldReportReporter+" != ''")
 	c.AddIndex("idx_reports_target_status", false, FieldReportTarget+", "+FieldReportStatus, "")
 	c.AddIndex("idx_reports_status_created", false, FieldReportStatus+", created", "")
 

@@ -285,3 +285,22 @@ func TestReportReadAndResolve(t *testing.T) {
 		s.run(t)
 	}
 }
+
+// TestReportersCanDeleteTheirAccounts: reporters who delete their accounts
+// leave their reports in the queue (reporter emptied), however many of them
+// reported the same target.
+func TestReportersCanDeleteTheirAccounts(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, circlytest.NewTestApp(t))
+	for i := 0; i < 3; i++ {
+		w.report(t, w.users[i], "member", w.members[3].Id)
+	}
+	for i := 0; i < 3; i++ {
+		if err := w.app.Delete(w.users[i]); err != nil {
+			t.Fatalf("deleting reporter %d: %v", i, err)
+		}
+	}
+	if n := countReports(t, w.app, "reporter = ''", nil); n != 3 {
+		t.Fatalf("%d reports left without a reporter, want 3 (kept in the queue)", n)
+	}
+}
