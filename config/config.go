@@ -45,6 +45,14 @@ type Config struct {
 	// minute, on top of PocketBase's per-IP limit (CIRCLY_JOIN_PER_USER_PER_MINUTE, default 10).
 	JoinPerUserLimit int
 
+	// PollsPerDay is how many polls one user may start in one circle per
+	// rolling 24 hours (CIRCLY_POLLS_PER_DAY, default 5).
+	PollsPerDay int
+
+	// OpenPollsMax is how many open polls one circle may have at once
+	// (CIRCLY_OPEN_POLLS_MAX, default 10).
+	OpenPollsMax int
+
 	// SecretFile is where the server's secret key lives
 	// (CIRCLY_SECRET_FILE, default <data dir>/circly.key).
 	SecretFile string
@@ -60,6 +68,8 @@ func Default() Config {
 		ReceiptDelay:     15 * time.Minute,
 		OutboxRetention:  30 * 24 * time.Hour,
 		JoinPerUserLimit: 10,
+		PollsPerDay:      5,
+		OpenPollsMax:     10,
 	}
 }
 
@@ -92,6 +102,8 @@ func FromEnv() (Config, error) {
 	intVar("CIRCLY_RESULTS_MIN_VOTES", &c.ResultsMinVotes, 1)
 	intVar("CIRCLY_EXPO_RATE", &c.ExpoRate, 0)
 	intVar("CIRCLY_JOIN_PER_USER_PER_MINUTE", &c.JoinPerUserLimit, 1)
+	intVar("CIRCLY_POLLS_PER_DAY", &c.PollsPerDay, 1)
+	intVar("CIRCLY_OPEN_POLLS_MAX", &c.OpenPollsMax, 1)
 	secondsVar("CIRCLY_DISPATCH_INTERVAL", &c.DispatchInterval, 1, time.Second)
 	secondsVar("CIRCLY_RECEIPT_DELAY", &c.ReceiptDelay, 0, time.Second)
 	secondsVar("CIRCLY_OUTBOX_RETENTION_DAYS", &c.OutboxRetention, 1, 24*time.Hour)
