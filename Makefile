@@ -26,7 +26,7 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## fuzz: each fuzz target of ./server for $(FUZZTIME), one after the other
+## fuzz: each fuzz target of ./server, then ./names, for $(FUZZTIME), one after the other
 ## (go fuzzes one target at a time); longer runs: make fuzz FUZZTIME=1m
 FUZZ_TARGETS := FuzzDeviceLoginBody FuzzJoinBody FuzzPollCreateBody FuzzVoteBody FuzzInviteCodeAndLink FuzzNickname FuzzContinuityBody
 fuzz:
@@ -34,6 +34,8 @@ fuzz:
 		echo "fuzz $$t for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./server; \
 	done
+	@echo "fuzz FuzzNames for $(FUZZTIME)"
+	$(GO) test -run '^$$' -fuzz '^FuzzNames$$' -fuzztime $(FUZZTIME) ./names
 
 ## e2e: only the end-to-end suite (real binary + PocketBase JS SDK + headless Chromium)
 e2e: build

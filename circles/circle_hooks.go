@@ -51,6 +51,12 @@ func onCircleCreateRequest(e *core.RecordRequestEvent) error {
 	if err != nil {
 		return e.BadRequestError("Invalid nickname.", nicknameFieldError(err))
 	}
+	if err := checkCircleNameWords(e.App, circle.Name()); err != nil {
+		return apiError(e.RequestEvent, err)
+	}
+	if err := checkNicknameWords(e.App, nickname); err != nil {
+		return apiError(e.RequestEvent, err)
+	}
 
 	circle.SetCreator(user.Id)
 	circle.SetActive(true)
@@ -100,6 +106,13 @@ func onCircleUpdateRequest(e *core.RecordRequestEvent) error {
 		return err
 	}
 	circle := collections.AsCircle(e.Record)
+	// superusers (the dashboard) rename freely; a creator's new name is
+	// checked, an unchanged one is not (the app may send the whole form)
+	if !e.HasSuperuserAuth() && circle.Name() != collections.AsCircle(e.Record.Original()).Name() {
+		if err := checkCircleNameWords(e.App, circle.Name()); err != nil {
+			return apiError(e.RequestEvent, err)
+		}
+	}
 	if circle.MaxMembers() == collections.AsCircle(e.Record.Original()).MaxMembers() {
 		return e.Next()
 	}

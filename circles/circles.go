@@ -50,6 +50,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Service {
 	s.registerCircles(app)
 	s.registerMembers(app)
 	registerMemberCount(app)
+	registerBlockedWords(app)
 	s.registerPublic(app)
 	return s
 }

@@ -101,7 +101,7 @@ func TestJoin(t *testing.T) {
 			t.Fatalf("response %v", b)
 		}
 		m := membershipOf(t, f.app, f.circle.Id, f.stranger.Id)
-		if m == nil || !m.GetBool("is_active") || m.GetString("nickname_key") != "newbie" || m.GetDateTime("joined").IsZero() {
+		if m == nil || !m.GetBool("is_active") || m.GetString("nickname_key") != circles.NicknameKey("newbie") || m.GetDateTime("joined").IsZero() {
 			t.Fatal("membership not stored as expected")
 		}
 		if activeMembers(t, f.app, f.circle.Id) != 3 {

@@ -17,6 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
+	"circly/circles"
 	"circly/circlytest"
 	"circly/collections"
 )
@@ -331,7 +332,7 @@ func TestCirclesCreate(t *testing.T) {
 		if m.GetString("user") != f.stranger.Id || !m.GetBool("is_active") || m.GetDateTime("joined").IsZero() {
 			t.Fatalf("creator membership = %v", m.FieldsData())
 		}
-		if m.GetString("nickname") != "Minji" || m.GetString("nickname_key") != "minji" {
+		if m.GetString("nickname") != "Minji" || m.GetString("nickname_key") != circles.NicknameKey("minji") {
 			t.Fatalf("nickname = %q key = %q, want Minji/minji", m.GetString("nickname"), m.GetString("nickname_key"))
 		}
 		if b["member_count"] != float64(1) || circle.GetInt("member_count") != 1 {

@@ -28,6 +28,12 @@ var (
 	// ErrNicknameTaken: an active member of the circle has the same
 	// NicknameKey (409).
 	ErrNicknameTaken = errors.New("nickname taken")
+	// ErrBlockedNickname: the nickname contains a blocked word (400,
+	// data.nickname.code validation_blocked_word).
+	ErrBlockedNickname = errors.New("nickname contains a blocked word")
+	// ErrBlockedCircleName: the circle name contains a blocked word (400,
+	// data.name.code validation_blocked_word).
+	ErrBlockedCircleName = errors.New("circle name contains a blocked word")
 	// ErrNotCreator: a member tried what only the circle's creator may do (403).
 	ErrNotCreator = errors.New("not the circle's creator")
 	// ErrMemberNotFound: the members record to remove is not an active
@@ -60,6 +66,12 @@ func apiError(e *core.RequestEvent, err error) error {
 	case errors.Is(err, ErrNicknameTaken):
 		return apis.NewApiError(http.StatusConflict, "This nickname is already taken in this circle.",
 			request.FieldError(collections.FieldMemberNickname, "validation_nickname_taken", "This nickname is already taken in this circle."))
+	case errors.Is(err, ErrBlockedNickname):
+		return e.BadRequestError("This nickname contains a word that is not allowed.",
+			request.FieldError(collections.FieldMemberNickname, "validation_blocked_word", "Contains a word that is not allowed."))
+	case errors.Is(err, ErrBlockedCircleName):
+		return e.BadRequestError("This circle name contains a word that is not allowed.",
+			request.FieldError(collections.FieldCircleName, "validation_blocked_word", "Contains a word that is not allowed."))
 	case errors.Is(err, ErrNotCreator):
 		return e.ForbiddenError("Only the circle's creator can do this.", nil)
 	case errors.Is(err, ErrMemberNotFound):

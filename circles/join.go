@@ -91,6 +91,9 @@ func (s *Service) handleJoin(e *core.RequestEvent) error {
 	if err := body.Normalize(); err != nil {
 		return e.BadRequestError("Invalid join request.", err)
 	}
+	if err := checkNicknameWords(e.App, body.Nickname); err != nil {
+		return apiError(e, err)
+	}
 
 	circle, member, err := JoinCircle(e.App, user.Id, body)
 	if err != nil {

@@ -30,7 +30,15 @@ func syncNicknameKey(e *core.RecordEvent) error {
 		nickname = normalized
 		m.SetNickname(nickname)
 	}
-	m.SetNicknameKey(NicknameKey(nickname))
+	key := NicknameKey(nickname)
+	// a member that kept, through a change of the key, a nickname another
+	// active member held first keeps its own key while the nickname stays
+	// (collections.RekeyNicknames)
+	if !e.Record.IsNew() && nickname == collections.AsMember(e.Record.Original()).Nickname() &&
+		collections.IsDuplicateKeyOf(m.NicknameKey(), key) {
+		return e.Next()
+	}
+	m.SetNicknameKey(key)
 	return e.Next()
 }
 
@@ -81,14 +89,19 @@ func onMemberUpdateRequest(e *core.RecordRequestEvent) error {
 }
 
 // renameMember sets the request's new nickname, normalised, on the member
-// being updated: 400 when it is invalid, 409 when another active member of
-// the circle holds it.
+// being updated: 400 when it is invalid or contains a blocked word (when
+// it changes), 409 when another active member of the circle holds it.
 func renameMember(e *core.RecordRequestEvent, raw string) error {
 	nickname, err := NormalizeNickname(raw)
 	if err != nil {
 		return e.BadRequestError("Invalid nickname.", nicknameFieldError(err))
 	}
 	member := collections.AsMember(e.Record)
+	if nickname != collections.AsMember(e.Record.Original()).Nickname() {
+		if err := checkNicknameWords(e.App, nickname); err != nil {
+			return apiError(e.RequestEvent, err)
+		}
+	}
 	member.SetNickname(nickname)
 	taken, err := nicknameTaken(e.App, member.Circle(), nickname, member.Id)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"circly/circles"
 	"circly/circlytest"
 	"circly/collections"
 )
@@ -87,7 +88,7 @@ func TestMembersUpdate(t *testing.T) {
 	nicknameIs := func(target func(*circleFixture) *core.Record, want, wantKey string) func(testing.TB, *circleFixture, map[string]any) {
 		return func(t testing.TB, f *circleFixture, _ map[string]any) {
 			m := f.reload(t, target(f))
-			if m.GetString("nickname") != want || m.GetString("nickname_key") != wantKey {
+			if m.GetString("nickname") != want || m.GetString("nickname_key") != circles.NicknameKey(wantKey) {
 				t.Fatalf("nickname = %q key = %q, want %q/%q", m.GetString("nickname"), m.GetString("nickname_key"), want, wantKey)
 			}
 		}
@@ -228,7 +229,7 @@ func TestMembersNicknameKeyOnEverySave(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := f.reload(t, f.memberM)
-	if m.GetString("nickname") != "New Name" || m.GetString("nickname_key") != "new name" {
+	if m.GetString("nickname") != "New Name" || m.GetString("nickname_key") != circles.NicknameKey("new name") {
 		t.Fatalf("nickname %q key %q", m.GetString("nickname"), m.GetString("nickname_key"))
 	}
 
@@ -246,7 +247,7 @@ func TestMembersNicknameKeyOnEverySave(t *testing.T) {
 	}
 
 	// inactive rows do not hold their nickname
-	n, err := app.CountRecords(collections.Members, dbx.HashExp{"circle": f.circle.Id, "nickname_key": "former"})
+	n, err := app.CountRecords(collections.Members, dbx.HashExp{"circle": f.circle.Id, "nickname_key": circles.NicknameKey("former")})
 	if err != nil || n != 1 {
 		t.Fatalf("former row: %d %v", n, err)
 	}

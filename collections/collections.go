@@ -28,7 +28,8 @@ const (
 	AccountCodes   = "account_codes"
 	RetiredDevices = "retired_devices"
 	// safety (API.md §10)
-	Reports = "reports"
+	Reports      = "reports"
+	BlockedWords = "blocked_words"
 )
 
 // Stable collection ids, so relations and migrations do not depend on lookups.
@@ -46,13 +47,14 @@ const (
 	AccountCodesId   = "circly_account_codes"
 	RetiredDevicesId = "circly_retired_devices"
 	// safety (API.md §10)
-	ReportsId = "circly_reports"
+	ReportsId      = "circly_reports"
+	BlockedWordsId = "circly_blocked_words"
 )
 
 // All lists every Circly collection name in creation order. The authorization
 // matrix test iterates it, so a collection added without a row there fails.
 var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Electors, Notifications,
-	AccountCodes, RetiredDevices, Reports}
+	AccountCodes, RetiredDevices, Reports, BlockedWords}
 
 // activeMemberOf returns a rule fragment that holds when the requesting user
 // has an active membership in the circle named by circleExpr (a field path of

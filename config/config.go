@@ -49,6 +49,14 @@ type Config struct {
 	// member or a circle from users (CIRCLY_REPORT_HIDE_AT, default 3).
 	ReportHideAt int
 
+	// PollsPerDay is how many polls one user may start in one circle per
+	// rolling 24 hours (CIRCLY_POLLS_PER_DAY, default 5).
+	PollsPerDay int
+
+	// OpenPollsMax is how many open polls one circle may have at once
+	// (CIRCLY_OPEN_POLLS_MAX, default 10).
+	OpenPollsMax int
+
 	// SecretFile is where the server's secret key lives
 	// (CIRCLY_SECRET_FILE, default <data dir>/circly.key).
 	SecretFile string
@@ -65,6 +73,8 @@ func Default() Config {
 		OutboxRetention:  30 * 24 * time.Hour,
 		JoinPerUserLimit: 10,
 		ReportHideAt:     3,
+		PollsPerDay:      5,
+		OpenPollsMax:     10,
 	}
 }
 
@@ -98,6 +108,8 @@ func FromEnv() (Config, error) {
 	intVar("CIRCLY_EXPO_RATE", &c.ExpoRate, 0)
 	intVar("CIRCLY_JOIN_PER_USER_PER_MINUTE", &c.JoinPerUserLimit, 1)
 	intVar("CIRCLY_REPORT_HIDE_AT", &c.ReportHideAt, 1)
+	intVar("CIRCLY_POLLS_PER_DAY", &c.PollsPerDay, 1)
+	intVar("CIRCLY_OPEN_POLLS_MAX", &c.OpenPollsMax, 1)
 	secondsVar("CIRCLY_DISPATCH_INTERVAL", &c.DispatchInterval, 1, time.Second)
 	secondsVar("CIRCLY_RECEIPT_DELAY", &c.ReceiptDelay, 0, time.Second)
 	secondsVar("CIRCLY_OUTBOX_RETENTION_DAYS", &c.OutboxRetention, 1, 24*time.Hour)

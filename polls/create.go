@@ -27,12 +27,28 @@ type PollRequest struct {
 	// IsAnonymous is the body's is_anonymous as the client sent it (see
 	// anonymousFromBody): nil means the default, anonymous.
 	IsAnonymous any
+	// Quota limits how many polls may be started (API.md §10); its zero
+	// value limits nothing.
+	Quota PollQuota
 }
+
+// PollQuota is the poll quota of API.md §10. A zero field is no limit.
+type PollQuota struct {
+	// PerDay: polls one user may start in one circle per rolling 24 hours
+	// (ErrPollsPerDay).
+	PerDay int
+	// OpenMax: open polls one circle may have at once (ErrOpenPollsMax).
+	OpenMax int
+}
+
+// QuotaWindow is the rolling window of PollQuota.PerDay.
+const QuotaWindow = 24 * time.Hour
 
 // CreatePoll checks and starts a poll (API.md §4): the user must be an
 // active member of the circle (ErrNotMember), the template active
 // (ErrTemplateNotFound), the deadline 1 minute to 7 days ahead
-// (ErrDeadlineOutOfRange). It fills poll, a new record, and in one
+// (ErrDeadlineOutOfRange), the quota not reached (ErrPollsPerDay,
+// ErrOpenPollsMax). It fills poll, a new record, and in one
 // transaction saves it with save, one option per other active member (by
 // join time), the template's usage count, the electorate and the poll's
 // vote-key salt; fewer than MinPollOptions options create nothing
@@ -56,6 +72,9 @@ func CreatePoll(app core.App, userId string, req PollRequest, poll *collections.
 	poll.SetTotalVotes(0)
 
 	return app.RunInTransaction(func(txApp core.App) error {
+		if err := checkQuota(txApp, userId, req); err != nil {
+			return err
+		}
 		others, err := collections.ActiveMembersExcept(txApp, req.Circle, member.Id)
 		if err != nil {
 			return err
@@ -125,6 +144,43 @@ func checkPollRequest(app core.App, userId string, req PollRequest) (member *col
 		return nil, nil, false, ErrInvalidAnonymous
 	}
 	return member, template, anonymous, nil
+}
+
+// checkQuota refuses a poll over the quota. It first takes the database's
+// write lock (a no-op write to the circle's row), so the counts and the
+// insert that follows happen with no other writer in between: concurrent
+// creates are counted one after another and never exceed the quota.
+func checkQuota(txApp core.App, userId string, req PollRequest) error {
+	if req.Quota == (PollQuota{}) {
+		return nil
+	}
+	found, err := collections.LockCircle(txApp, req.Circle)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return ErrNotMember
+	}
+	now := time.Now()
+	if req.Quota.PerDay > 0 {
+		n, err := collections.CountPollsSince(txApp, req.Circle, userId, now.Add(-QuotaWindow))
+		if err != nil {
+			return err
+		}
+		if n >= req.Quota.PerDay {
+			return ErrPollsPerDay
+		}
+	}
+	if req.Quota.OpenMax > 0 {
+		n, err := collections.CountOpenPolls(txApp, req.Circle, now)
+		if err != nil {
+			return err
+		}
+		if n >= req.Quota.OpenMax {
+			return ErrOpenPollsMax
+		}
+	}
+	return nil
 }
 
 // createOptions saves one option per member, in the given order, with no

@@ -26,6 +26,11 @@ var (
 	// ErrNotEnoughMembers: the circle has fewer than MinPollOptions active
 	// members besides the creator; nothing is created (400).
 	ErrNotEnoughMembers = errors.New("not enough members for a poll")
+	// ErrPollsPerDay: the user has started PollQuota.PerDay polls in the
+	// circle in the last 24 hours (429).
+	ErrPollsPerDay = errors.New("poll quota per day reached")
+	// ErrOpenPollsMax: the circle has PollQuota.OpenMax open polls (409).
+	ErrOpenPollsMax = errors.New("too many open polls in the circle")
 
 	// ErrPollRequired: a vote without a poll (400).
 	ErrPollRequired = errors.New("poll required")

@@ -100,7 +100,7 @@ func feedCases(w *homeWorld) []feedCase {
 
 func TestFeed(t *testing.T) {
 	t.Parallel()
-	w := newHomeWorld(t, circlytest.NewTestApp(t))
+	w := newHomeWorld(t, newHomeApp(t))
 
 	for _, c := range feedCases(w) {
 		t.Run(c.name, func(t *testing.T) {
@@ -138,7 +138,7 @@ func TestFeed(t *testing.T) {
 // polls collection API shows the same caller.
 func TestFeedPollIsTheCollectionRecord(t *testing.T) {
 	t.Parallel()
-	w := newHomeWorld(t, circlytest.NewTestApp(t))
+	w := newHomeWorld(t, newHomeApp(t))
 	for _, user := range []int{hVoter, hFormer} {
 		var feed feedBody
 		w.get(t, user, polls.FeedPath, &feed)

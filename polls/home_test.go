@@ -53,6 +53,15 @@ type homeWorld struct {
 	pOther, pOpenSoon, pOpenLate, pAfter, pClosedNew, pClosedLow, pClosedOld string
 }
 
+// newHomeApp is a test app whose poll quota lets the home world's creator
+// start its seven polls in one circle.
+func newHomeApp(t testing.TB) *tests.TestApp {
+	cfg := circlytest.TestConfig()
+	cfg.PollsPerDay = 20
+	app, _ := circlytest.NewTestAppWithConfig(t, cfg)
+	return app
+}
+
 func newHomeWorld(t testing.TB, app *tests.TestApp) *homeWorld {
 	t.Helper()
 	app.Settings().RateLimits.Enabled = false

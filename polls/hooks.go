@@ -48,6 +48,10 @@ var answers = []struct {
 		collections.FieldPollIsAnonymous, "validation_invalid_bool", "Must be true or false."},
 	{ErrNotEnoughMembers, http.StatusBadRequest, "A poll needs at least 2 other members in the circle.",
 		collections.FieldPollCircle, "validation_not_enough_members", "The circle needs at least 3 members for a poll."},
+	{ErrPollsPerDay, http.StatusTooManyRequests, "You have started as many polls in this circle as allowed in 24 hours. Try again later.",
+		collections.FieldPollCircle, "validation_polls_per_day", "Too many polls started in this circle in the last 24 hours."},
+	{ErrOpenPollsMax, http.StatusConflict, "This circle has as many open polls as allowed. Start one when another has closed.",
+		collections.FieldPollCircle, "validation_open_polls_max", "Too many open polls in this circle."},
 
 	{ErrPollRequired, http.StatusBadRequest, "Choose a poll.", collections.FieldVotePoll, "validation_required", "Cannot be blank."},
 	{ErrOptionRequired, http.StatusBadRequest, "Choose an option.", collections.FieldVoteOption, "validation_required", "Cannot be blank."},
@@ -119,6 +123,7 @@ func (s *Service) onPollCreateRequest(e *core.RecordRequestEvent) error {
 		Template:    poll.Template(),
 		Deadline:    poll.Deadline(),
 		IsAnonymous: request.RawBodyValue(e.RequestEvent, collections.FieldPollIsAnonymous, info.Body),
+		Quota:       PollQuota{PerDay: s.Config.PollsPerDay, OpenMax: s.Config.OpenPollsMax},
 	}
 	return apiError(CreatePoll(e.App, e.Auth.Id, req, poll, func(txApp core.App) error {
 		e.App = txApp

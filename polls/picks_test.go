@@ -17,7 +17,7 @@ type picksBody struct {
 
 func TestPicks(t *testing.T) {
 	t.Parallel()
-	w := newHomeWorld(t, circlytest.NewTestApp(t))
+	w := newHomeWorld(t, newHomeApp(t))
 	question := circlytest.FirstTemplate(t, w.app).GetString("question_text")
 	circleName := w.circle.GetString("name")
 

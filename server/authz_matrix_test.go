@@ -285,6 +285,26 @@ var matrix = map[string]crud{
 		},
 		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"status": collections.ReportDismissed} },
 	},
+	// API.md §10: the blocked words are the operators'
+	collections.BlockedWords: {
+		list:   roles(roleSuperuser),
+		view:   roles(roleSuperuser),
+		create: roles(roleSuperuser),
+		update: roles(roleSuperuser),
+		del:    roles(roleSuperuser),
+		// a word of the seeded starter list
+		target: func(w *matrixWorld) *core.Record {
+			r, err := w.app.FindFirstRecordByFilter(collections.BlockedWords, "word = 'fuck'")
+			if err != nil {
+				panic(err)
+			}
+			return r
+		},
+		createBody: func(w *matrixWorld, role string) map[string]any {
+			return map[string]any{"word": "matrixword" + strings.ReplaceAll(role, "-", ""), "note": "matrix"}
+		},
+		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"note": "edited"} },
+	},
 }
 
 // TestAuthorizationMatrixCoversEveryCollection fails when a collection is
