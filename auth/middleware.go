@@ -17,7 +17,7 @@ const (
 	// MiddlewareDisabledUserId identifies the middleware that refuses disabled users.
 	MiddlewareDisabledUserId = "circlyDisabledUser"
 	// MiddlewareRequireUserForCreateId identifies the middleware that answers
-	// 401 to anonymous creates of circles, polls and votes.
+	// 401 to anonymous creates of circles, polls, votes and blocks.
 	MiddlewareRequireUserForCreateId = "circlyRequireUserForCreate"
 )
 
@@ -27,6 +27,7 @@ var userCreatePath = regexp.MustCompile(`^/api/collections/(` + strings.Join([]s
 	collections.Circles, collections.CirclesId,
 	collections.Polls, collections.PollsId,
 	collections.Votes, collections.VotesId,
+	collections.Blocks, collections.BlocksId,
 }, "|") + `)/records/?$`)
 
 func registerMiddlewares(app core.App) {
@@ -48,7 +49,7 @@ func registerMiddlewares(app core.App) {
 	})
 }
 
-// requireUserForCreate: creating a circle, poll or vote needs a signed-in
+// requireUserForCreate: creating a circle, poll, vote or block needs a signed-in
 // user; say so with a 401 instead of the generic 400 of a failed create
 // rule.
 func requireUserForCreate(re *core.RequestEvent) error {

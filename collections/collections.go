@@ -24,6 +24,7 @@ const (
 	Votes         = "votes"
 	Electors      = "electors"
 	Notifications = "notifications"
+	Blocks        = "blocks"
 )
 
 // Stable collection ids, so relations and migrations do not depend on lookups.
@@ -37,11 +38,12 @@ const (
 	VotesId         = "circly_votes"
 	ElectorsId      = "circly_electors"
 	NotificationsId = "circly_notifications"
+	BlocksId        = "circly_blocks"
 )
 
 // All lists every Circly collection name in creation order. The authorization
 // matrix test iterates it, so a collection added without a row there fails.
-var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Electors, Notifications}
+var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Electors, Notifications, Blocks}
 
 // activeMemberOf returns a rule fragment that holds when the requesting user
 // has an active membership in the circle named by circleExpr (a field path of

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/auth"
+	"circly/blocks"
 	"circly/circles"
 	"circly/config"
 	"circly/keys"
@@ -54,6 +55,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	c.Auth = auth.Register(app, cfg, c.Keys)
 	c.Circles = circles.Register(app, cfg, public)
 	c.Polls = polls.Register(app, cfg, c.Keys)
+	blocks.Register(app)
 	return c
 }
 
