@@ -261,7 +261,9 @@ var matrix = map[string]crud{
 			}
 			return body
 		},
-		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"blocked_member": w.members[roleCreator].Id} },
+		updateBody: func(w *matrixWorld) map[string]any {
+			return map[string]any{"blocked_member": w.members[roleCreator].Id}
+		},
 	},
 }
 
