@@ -17,7 +17,7 @@ const (
 	// MiddlewareDisabledUserId identifies the middleware that refuses disabled users.
 	MiddlewareDisabledUserId = "circlyDisabledUser"
 	// MiddlewareRequireUserForCreateId identifies the middleware that answers
-	// 401 to anonymous creates of circles, polls, votes and reports.
+	// 401 to anonymous creates of circles, polls, votes, reports and blocks.
 	MiddlewareRequireUserForCreateId = "circlyRequireUserForCreate"
 )
 
@@ -28,6 +28,7 @@ var userCreatePath = regexp.MustCompile(`^/api/collections/(` + strings.Join([]s
 	collections.Polls, collections.PollsId,
 	collections.Votes, collections.VotesId,
 	collections.Reports, collections.ReportsId,
+	collections.Blocks, collections.BlocksId,
 }, "|") + `)/records/?$`)
 
 func registerMiddlewares(app core.App) {
@@ -49,7 +50,7 @@ func registerMiddlewares(app core.App) {
 	})
 }
 
-// requireUserForCreate: creating a circle, poll, vote or report needs a signed-in
+// requireUserForCreate: creating a circle, poll, vote, report or block needs a signed-in
 // user; say so with a 401 instead of the generic 400 of a failed create
 // rule.
 func requireUserForCreate(re *core.RequestEvent) error {

@@ -118,7 +118,8 @@ func (s *Service) handleJoin(e *core.RequestEvent) error {
 //     row, with the new nickname and a new join time.
 //
 // Errors: ErrInviteNotFound (unknown or replaced code/link, inactive
-// circle), ErrInviteExpired, ErrCircleFull, ErrNicknameTaken.
+// circle, or a user the circle's creator has blocked), ErrInviteExpired,
+// ErrCircleFull, ErrNicknameTaken.
 //
 // Capacity holds under concurrency: the member count and the insert run in
 // one transaction that first takes the write lock (lockCircle), so joins
@@ -174,6 +175,18 @@ func joinLocked(txApp core.App, circleId string, inv invite, userId, nickname st
 	}
 	if existing != nil && existing.IsActive() {
 		return c, existing, nil
+	}
+
+	// API.md §10: a user the circle's creator has blocked is answered as
+	// if the invite did not exist, before anything else could tell the
+	// invite apart (expired, full). An active member is not asked: its
+	// idempotent 200 above is what it got before the block.
+	blocked, err := collections.HasBlocked(txApp, c.Creator(), userId)
+	if err != nil {
+		return nil, nil, err
+	}
+	if blocked {
+		return nil, nil, ErrInviteNotFound
 	}
 
 	if inviteExpired(c) {

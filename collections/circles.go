@@ -34,6 +34,9 @@ func NewCircles() *core.Collection {
 	c.Fields.Add(&core.FileField{
 		Name:      "image",
 		MaxSelect: 1,
+		// API.md §10: fetching it needs a file token of a user the
+		// collection's view rule lets read the record
+		Protected: true,
 		MaxSize:   maxImageSize,
 		MimeTypes: imageMimeTypes,
 		Thumbs:    imageThumbs,

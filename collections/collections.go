@@ -30,6 +30,7 @@ const (
 	// safety (API.md §10)
 	Reports      = "reports"
 	BlockedWords = "blocked_words"
+	Blocks       = "blocks"
 )
 
 // Stable collection ids, so relations and migrations do not depend on lookups.
@@ -49,12 +50,13 @@ const (
 	// safety (API.md §10)
 	ReportsId      = "circly_reports"
 	BlockedWordsId = "circly_blocked_words"
+	BlocksId       = "circly_blocks"
 )
 
 // All lists every Circly collection name in creation order. The authorization
 // matrix test iterates it, so a collection added without a row there fails.
 var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Electors, Notifications,
-	AccountCodes, RetiredDevices, Reports, BlockedWords}
+	AccountCodes, RetiredDevices, Reports, BlockedWords, Blocks}
 
 // activeMemberOf returns a rule fragment that holds when the requesting user
 // has an active membership in the circle named by circleExpr (a field path of

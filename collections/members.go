@@ -22,6 +22,9 @@ func NewMembers() *core.Collection {
 	c.Fields.Add(&core.FileField{
 		Name:      "avatar",
 		MaxSelect: 1,
+		// API.md §10: fetching it needs a file token of a user the
+		// collection's view rule lets read the record
+		Protected: true,
 		MaxSize:   maxImageSize,
 		MimeTypes: imageMimeTypes,
 		Thumbs:    imageThumbs,

@@ -311,16 +311,26 @@ func (n *Notifier) resolve(app core.App, row *collections.Notification, poll *co
 // picked goes to the members whose option got at least one published vote:
 // the counts every member of the circle reads once the poll closed with
 // them revealed (never the hidden tally).
+//
+// Whatever the kind, a member who has blocked the poll's creator (API.md
+// §10) is left out: not listed, so the outbox row does not even show a
+// skipped delivery to it.
 func (n *Notifier) recipientsOf(app core.App, kind string, poll *collections.Poll, members []collections.Recipient) ([]collections.Recipient, error) {
+	blockers, err := collections.BlockersOf(app, poll.Creator())
+	if err != nil {
+		return nil, err
+	}
 	var picked []string
 	if kind == collections.KindPicked {
-		var err error
 		if picked, err = collections.MembersWithPublishedVotes(app, poll.Id); err != nil {
 			return nil, err
 		}
 	}
 	out := make([]collections.Recipient, 0, len(members))
 	for _, m := range members {
+		if slices.Contains(blockers, m.User) {
+			continue
+		}
 		switch kind {
 		case collections.KindPollStarted:
 			if m.User == poll.Creator() {

@@ -305,6 +305,48 @@ var matrix = map[string]crud{
 		},
 		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"note": "edited"} },
 	},
+	// API.md §10: the blocker only (member blocks member2); nobody updates
+	collections.Blocks: {
+		list:   roles(roleMember, roleSuperuser),
+		view:   roles(roleMember, roleSuperuser),
+		create: roles(roleMember, roleCreator, roleSuperuser), // member: its existing block again (200)
+		update: roles(roleSuperuser),
+		del:    roles(roleMember, roleSuperuser),
+		target: matrixBlock,
+		createBody: func(w *matrixWorld, role string) map[string]any {
+			body := map[string]any{"blocked_member": w.members["member2"].Id}
+			if role == roleSuperuser { // the dashboard writes rows as they are
+				body["blocker"] = w.users[roleStranger].Id
+			}
+			return body
+		},
+		updateBody: func(w *matrixWorld) map[string]any {
+			return map[string]any{"blocked_member": w.members[roleCreator].Id}
+		},
+	},
+}
+
+// matrixBlock is the blocks target of a world: member's block of member2,
+// made on first use (newMatrixWorld makes no block).
+func matrixBlock(w *matrixWorld) *core.Record {
+	existing, err := collections.FindBlock(w.app, w.users[roleMember].Id, w.members["member2"].Id)
+	if err != nil {
+		panic(err)
+	}
+	if existing != nil {
+		return existing.Record
+	}
+	col, err := w.app.FindCachedCollectionByNameOrId(collections.Blocks)
+	if err != nil {
+		panic(err)
+	}
+	b := collections.AsBlock(core.NewRecord(col))
+	b.SetBlocker(w.users[roleMember].Id)
+	b.SetBlockedMember(w.members["member2"].Id)
+	if err := w.app.Save(b); err != nil {
+		panic(err)
+	}
+	return b.Record
 }
 
 // TestAuthorizationMatrixCoversEveryCollection fails when a collection is

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/auth"
+	"circly/blocks"
 	"circly/circles"
 	"circly/config"
 	"circly/keys"
@@ -58,6 +59,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	c.Circles = circles.Register(app, cfg, public)
 	c.Polls = polls.Register(app, cfg, c.Keys)
 	c.Moderation = moderation.Register(app, cfg)
+	blocks.Register(app)
 	return c
 }
 
