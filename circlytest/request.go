@@ -73,3 +73,15 @@ func Call(t testing.TB, h http.Handler, method, url, token string, body any) (in
 
 // Q escapes a value for a URL query (filters, ids in query strings).
 func Q(s string) string { return url.QueryEscape(s) }
+
+// FileToken asks POST /api/files/token as the holder of authToken (a
+// protected file is served with ?token= of a user who may view its record).
+func FileToken(t testing.TB, h http.Handler, authToken string) string {
+	t.Helper()
+	status, body := Call(t, h, "POST", "/api/files/token", authToken, nil)
+	token, _ := body["token"].(string)
+	if status != http.StatusOK || token == "" {
+		t.Fatalf("file token: %d %v", status, body)
+	}
+	return token
+}

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/png"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/tools/filesystem"
@@ -148,8 +149,17 @@ func TestHiddenFilesAreRefused(t *testing.T) {
 	}
 	userTok := circlytest.Token(t, w.users[1])
 	suTok := circlytest.SuperuserHeader(t, app)["Authorization"]
+	// circle images and avatars are protected: fetched with a file token
+	// of the holder of tok
 	fetch := func(url, tok string) int {
-		return circlytest.Do(h, circlytest.Request{Method: "GET", URL: url, Token: tok}).Code
+		if tok != "" {
+			sep := "?"
+			if strings.Contains(url, "?") {
+				sep = "&"
+			}
+			url += sep + "token=" + circlytest.FileToken(t, h, tok)
+		}
+		return circlytest.Do(h, circlytest.Request{Method: "GET", URL: url}).Code
 	}
 	for _, u := range urls {
 		if c := fetch(u, userTok); c != http.StatusOK {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"image"
 	"image/png"
-	"net/http"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -38,16 +37,6 @@ func attach(t testing.TB, app core.App, r *core.Record, field string) string {
 	return r.GetString(field)
 }
 
-// fileToken asks POST /api/files/token as the holder of authToken.
-func fileToken(t testing.TB, h http.Handler, authToken string) string {
-	t.Helper()
-	status, body := call(t, h, "POST", "/api/files/token", authToken, nil)
-	if status != 200 {
-		t.Fatalf("file token: %d %v", status, body)
-	}
-	return body["token"].(string)
-}
-
 // API.md §10: circle images and avatars are protected files. A fetch needs
 // a file token of a user the collection's view rule lets read the record:
 // a member's works, for the picture and its thumbnails; none, a stranger's,
@@ -67,9 +56,9 @@ func TestProtectedFiles(t *testing.T) {
 	}
 	tokens := map[string]string{}
 	for _, who := range []string{roleStranger, roleOtherMember, roleMember, roleCreator, roleFormer, roleDisabled, "member2"} {
-		tokens[who] = fileToken(t, h, circlytest.Token(t, w.users[who]))
+		tokens[who] = circlytest.FileToken(t, h, circlytest.Token(t, w.users[who]))
 	}
-	tokens[roleSuperuser] = fileToken(t, h, w.tokens[roleSuperuser])
+	tokens[roleSuperuser] = circlytest.FileToken(t, h, w.tokens[roleSuperuser])
 	w.users[roleDisabled].Set(collections.FieldUserIsActive, false)
 	if err := w.app.Save(w.users[roleDisabled]); err != nil {
 		t.Fatal(err)
