@@ -78,11 +78,26 @@ export async function story(url: string): Promise<void> {
   // @ts-expect-error results needs its id
   await circly.call('results', {});
 
+  const renewed: CirclesRecord = await circly.newInvite(circle.id);
+  const smaller: CirclesRecord = await circly.removeMember(renewed.id, joined.member.id);
+  expectType<Equal<typeof smaller.member_count, number>>();
+  // @ts-expect-error remove names the member by its id
+  await circly.removeMember(circle.id);
   const left: void = await circly.leave(circle.id);
   void left;
 
   const code = await circly.newTransferCode();
   await new Circly(new PocketBase(url)).redeemTransfer({ code: code.code, device_id: 'phone-5678', device_secret: 'y'.repeat(40) });
+  const { recovery_code } = await circly.newRecoveryCode();
+  const back: AuthResponse = await new Circly(new PocketBase(url)).recover({ recovery_code, device_id: 'phone-9012', device_secret: 'z'.repeat(40) });
+  expectType<Equal<typeof back.record.id, string>>();
+  // @ts-expect-error recover takes a recovery_code, not a code
+  await circly.recover({ code: recovery_code, device_id: 'phone-9012', device_secret: 'z'.repeat(40) });
+
+  // realtime events carry the record type
+  await pb.collection('options').subscribe('*', (e) => {
+    expectType<Equal<typeof e.record.vote_count, number>>();
+  }, { filter: pb.filter('poll = {:id}', { id: poll.id }) });
 
   try {
     await circly.join({ invite_code: 'ZZZZZZ', nickname: '서준' });
