@@ -21,6 +21,7 @@ import (
 	"circly/config"
 	"circly/notify"
 	_ "circly/pb_migrations"
+	"circly/sdkgen"
 	"circly/seed"
 	"circly/server"
 	"circly/store"
@@ -32,7 +33,20 @@ import (
 //go:embed all:pb_public
 var embeddedPublic embed.FS
 
+//go:generate go run . sdk-types
+
 func main() {
+	// sdk-types migrates a temporary database of its own: it needs no
+	// settings and must not set up a data dir, so it runs before the app
+	if len(os.Args) > 1 && os.Args[1] == sdkgen.CommandName {
+		cmd := sdkgen.Command()
+		cmd.SetArgs(os.Args[2:])
+		if err := cmd.Execute(); err != nil {
+			os.Exit(1)
+		}
+		return
+	}
+
 	if err := config.LoadDotEnv(".env"); err != nil {
 		log.Fatal(err)
 	}
@@ -53,7 +67,7 @@ func main() {
 	circly := server.Register(app, cfg, publicFS())
 	notify.Register(app, circly.Polls, notify.SettingsFrom(cfg))
 
-	app.RootCmd.AddCommand(seedCommand(app), healthcheckCommand())
+	app.RootCmd.AddCommand(seedCommand(app), healthcheckCommand(), sdkgen.Command())
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
