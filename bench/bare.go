@@ -4,10 +4,10 @@ import "fmt"
 
 // bareServer is the bare PocketBase (bench/barepb) the votes are compared
 // with: the same bench_raw collection as on the circly server, made through
-// the same API call, and one record of PocketBase's default users auth
-// collection for each circly user, so that a raw create on it is the same
-// request by a signed-in user (tokens maps a circly token to a bare user's
-// token). The circly users share bareUsers bare users, taken in turn:
+// the same API call, and records of PocketBase's default users auth
+// collection, so that a raw create on it is the same request by a
+// signed-in user (tokens maps a circly token to a bare user's token). The
+// circly users share bareUsers bare users, taken in turn:
 // PocketBase's default users collection hashes passwords with bcrypt cost
 // 10, and a record per circly user made the setup take minutes on the
 // server's one CPU; a create reads its auth record by id either way.
