@@ -63,7 +63,7 @@ bench:
 	$(GO) run ./bench
 
 ## bench-quick: votes, login and results in under a minute; the last line is
-## ratio=0.NN (vote rate / raw PocketBase create rate on the same server)
+## ratio=0.NN (vote rate / create rate of a bare PocketBase, bench/barepb)
 bench-quick:
 	$(GO) run ./bench -quick
 
