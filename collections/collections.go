@@ -31,6 +31,8 @@ const (
 	Reports      = "reports"
 	BlockedWords = "blocked_words"
 	Blocks       = "blocks"
+	// operators (API.md §12)
+	PushCopy = "push_copy"
 )
 
 // Stable collection ids, so relations and migrations do not depend on lookups.
@@ -51,12 +53,14 @@ const (
 	ReportsId      = "circly_reports"
 	BlockedWordsId = "circly_blocked_words"
 	BlocksId       = "circly_blocks"
+	// operators (API.md §12)
+	PushCopyId = "circly_push_copy"
 )
 
 // All lists every Circly collection name in creation order. The authorization
 // matrix test iterates it, so a collection added without a row there fails.
 var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Electors, Notifications,
-	AccountCodes, RetiredDevices, Reports, BlockedWords, Blocks}
+	AccountCodes, RetiredDevices, Reports, BlockedWords, Blocks, PushCopy}
 
 // activeMemberOf returns a rule fragment that holds when the requesting user
 // has an active membership in the circle named by circleExpr (a field path of

@@ -28,6 +28,10 @@ type Delivery struct {
 	// Token is the Expo push token chosen when the row was built; retries
 	// reuse it.
 	Token string `json:"token,omitempty"`
+	// Locale is the recipient's locale when the row was built (one of
+	// Locales; empty in rows written before locales, read as
+	// LocaleDefault); retries send the same copy.
+	Locale string `json:"locale,omitempty"`
 	// State is one of the Delivery* constants.
 	State string `json:"state"`
 	// Attempts counts the claims (sends handed to Expo, or about to be).

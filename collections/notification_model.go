@@ -17,6 +17,8 @@ const (
 	FieldNotificationDueAt      = "due_at"
 	FieldNotificationTitle      = "title"
 	FieldNotificationBody       = "body"
+	FieldNotificationTitleEn    = "title_en"
+	FieldNotificationBodyEn     = "body_en"
 	FieldNotificationDeliveries = "deliveries"
 	FieldNotificationAttempts   = "attempts"
 	FieldNotificationLastError  = "last_error"
@@ -97,6 +99,32 @@ func (n *Notification) Body() string { return n.GetString(FieldNotificationBody)
 
 // SetBody sets the push body.
 func (n *Notification) SetBody(body string) { n.Set(FieldNotificationBody, body) }
+
+// copyFields names the title and body fields of a locale's copy.
+func copyFields(locale string) (title, body string) {
+	if locale == LocaleEn {
+		return FieldNotificationTitleEn, FieldNotificationBodyEn
+	}
+	return FieldNotificationTitle, FieldNotificationBody
+}
+
+// CopyFor returns the title and body sent to recipients of locale. A row
+// stored before locales existed has no en copy: its ko copy is returned.
+func (n *Notification) CopyFor(locale string) (title, body string) {
+	tf, bf := copyFields(LocaleOrDefault(locale))
+	title, body = n.GetString(tf), n.GetString(bf)
+	if title == "" && body == "" {
+		return n.Title(), n.Body()
+	}
+	return title, body
+}
+
+// SetCopyFor sets the title and body sent to recipients of locale.
+func (n *Notification) SetCopyFor(locale, title, body string) {
+	tf, bf := copyFields(LocaleOrDefault(locale))
+	n.Set(tf, title)
+	n.Set(bf, body)
+}
 
 // Attempts returns how many send runs claimed deliveries of the row.
 func (n *Notification) Attempts() int { return n.GetInt(FieldNotificationAttempts) }

@@ -30,7 +30,11 @@ const (
 // NewNotifications defines the push outbox: one row per (poll, kind) with the
 // per-recipient delivery state in "deliveries" (user, token, state, attempts,
 // ticket, receipt, error, sent_at). The unique (poll, kind) index is what
-// makes enqueueing idempotent. "note" says why a row was skipped or given up.
+// makes enqueueing idempotent. "note" says why a row was skipped or given up,
+// or which placeholder of the push copy did not resolve. The copy is stored
+// per locale (title/body: ko; title_en/body_en: en) when the recipients are
+// chosen, and each delivery records its recipient's locale, so a resend
+// sends what the first attempt sent.
 // Superusers only: it is read in the dashboard, and written by the
 // dispatcher from Go.
 func NewNotifications() *core.Collection {
@@ -44,6 +48,10 @@ func NewNotifications() *core.Collection {
 	c.Fields.Add(&core.DateField{Name: "due_at", Required: true})
 	c.Fields.Add(&core.TextField{Name: "title", Max: 500})
 	c.Fields.Add(&core.TextField{Name: "body", Max: 2000})
+	c.Fields.Add(&core.TextField{Name: FieldNotificationTitleEn, Max: 500,
+		Help: "The title sent to recipients whose locale is en (title is the ko copy)."})
+	c.Fields.Add(&core.TextField{Name: FieldNotificationBodyEn, Max: 2000,
+		Help: "The body sent to recipients whose locale is en (body is the ko copy)."})
 	c.Fields.Add(&core.JSONField{Name: "deliveries", MaxSize: 2 << 20})
 	c.Fields.Add(&core.NumberField{Name: "attempts", Min: floatPtr(0), OnlyInt: true})
 	c.Fields.Add(&core.TextField{Name: "last_error", Max: 2000})

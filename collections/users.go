@@ -1,6 +1,8 @@
 package collections
 
 import (
+	"slices"
+
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -15,8 +17,8 @@ const PushTokenPattern = `^(Expo(nent)?PushToken\[[\x21-\x5c\x5e-\x7e]{1,200}\])
 // Circly's device identities.
 //
 // Rules: a user views and updates only itself and can never list others.
-// Only push_token is writable by the owner: the update hook refuses a body
-// that names any other field with a 400 that says so.
+// Only push_token and locale are writable by the owner: the update hook
+// refuses a body that names any other field with a 400 that says so.
 // Password login is off: the only way in is POST /api/circly/auth/device.
 // The auth rule refuses disabled users, so login and authRefresh answer 403.
 func ApplyUsers(c *core.Collection) {
@@ -52,6 +54,7 @@ func ApplyUsers(c *core.Collection) {
 		Pattern: PushTokenPattern,
 	})
 	c.Fields.Add(&core.BoolField{Name: "is_active"})
+	ApplyUserLocale(c)
 
 	self := `@request.auth.id != "" && id = @request.auth.id`
 	c.ListRule = nil
@@ -71,4 +74,12 @@ func ApplyUsers(c *core.Collection) {
 
 	c.AddIndex("idx_users_device_id", true, "device_id", "")
 	c.AddIndex("idx_users_push_token", false, "push_token", "push_token != ''")
+}
+
+// ApplyUserLocale adds users.locale (or redefines it in place): the
+// language the user's pushes are written in (API.md §12), set by the app;
+// one of Locales, empty reading as LocaleDefault.
+func ApplyUserLocale(c *core.Collection) {
+	c.Fields.Add(&core.SelectField{Name: FieldUserLocale, MaxSelect: 1, Values: slices.Clone(Locales),
+		Help: "The language of the user's pushes, set by the app. Empty means " + LocaleDefault + "."})
 }

@@ -9,6 +9,7 @@ import type { RecordModel, RecordService } from 'pocketbase';
 export interface Delivery {
   user: string;
   token?: string;
+  locale?: string;
   state: 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
   attempts?: number;
   ticket_id?: string;
@@ -29,6 +30,7 @@ export const Collections = {
   Notifications: 'notifications',
   Options: 'options',
   Polls: 'polls',
+  PushCopy: 'push_copy',
   Reports: 'reports',
   RetiredDevices: 'retired_devices',
   Templates: 'templates',
@@ -140,6 +142,10 @@ export interface NotificationsRecord {
   due_at: string;
   title: string;
   body: string;
+  /** The title sent to recipients whose locale is en (title is the ko copy). */
+  title_en: string;
+  /** The body sent to recipients whose locale is en (body is the ko copy). */
+  body_en: string;
   deliveries: Delivery[] | null;
   attempts: number;
   last_error: string;
@@ -177,6 +183,25 @@ export interface PollsRecord {
   is_anonymous: boolean;
   status: 'open' | 'closed';
   total_votes: number;
+  created: string;
+  updated: string;
+  /** Related records, when the request asked for `expand`. */
+  expand?: { [key: string]: unknown };
+}
+
+/** A record of `push_copy` (base collection) as the record API answers it. */
+export interface PushCopyRecord {
+  id: string;
+  collectionId: string;
+  collectionName: 'push_copy';
+  /** Which push: results_unrevealed is the results push of a poll that closed with too few votes to show them. */
+  kind: 'poll_started' | 'reminder_1h' | 'reminder_10m' | 'results' | 'results_unrevealed' | 'picked';
+  /** The recipients' users.locale (empty reads as ko). */
+  locale: 'ko' | 'en';
+  /** Placeholders: {$.circle.name}, {$.poll.question_text}, {$.poll.deadline}, {$.kind} (JSONPath over the push's payload); {{ and }} are literal braces. If one does not resolve, the shipped copy is sent and the notifications row's note says so. */
+  title: string;
+  /** Placeholders: {$.circle.name}, {$.poll.question_text}, {$.poll.deadline}, {$.kind} (JSONPath over the push's payload); {{ and }} are literal braces. If one does not resolve, the shipped copy is sent and the notifications row's note says so. */
+  body: string;
   created: string;
   updated: string;
   /** Related records, when the request asked for `expand`. */
@@ -245,6 +270,8 @@ export interface UsersRecord {
   device_id: string;
   push_token: string;
   is_active: boolean;
+  /** The language of the user's pushes, set by the app. Empty means ko. */
+  locale: 'ko' | 'en' | "";
   /** Related records, when the request asked for `expand`. */
   expand?: { [key: string]: unknown };
 }
@@ -272,6 +299,7 @@ export interface CollectionRecords {
   notifications: NotificationsRecord;
   options: OptionsRecord;
   polls: PollsRecord;
+  push_copy: PushCopyRecord;
   reports: ReportsRecord;
   retired_devices: RetiredDevicesRecord;
   templates: TemplatesRecord;
@@ -293,6 +321,7 @@ export interface TypedPocketBase extends PocketBase {
   collection(idOrName: 'notifications'): RecordService<NotificationsRecord>;
   collection(idOrName: 'options'): RecordService<OptionsRecord>;
   collection(idOrName: 'polls'): RecordService<PollsRecord>;
+  collection(idOrName: 'push_copy'): RecordService<PushCopyRecord>;
   collection(idOrName: 'reports'): RecordService<ReportsRecord>;
   collection(idOrName: 'retired_devices'): RecordService<RetiredDevicesRecord>;
   collection(idOrName: 'templates'): RecordService<TemplatesRecord>;
