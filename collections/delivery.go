@@ -53,3 +53,37 @@ type Delivery struct {
 func (d *Delivery) AwaitingReceipt() bool {
 	return d.State == DeliverySent && d.TicketID != "" && d.Receipt == ""
 }
+
+// Outcomes counts a row's deliveries by outcome.
+type Outcomes struct {
+	Total   int
+	Sent    int // state sent
+	Failed  int // state failed (final)
+	Skipped int // state skipped (final)
+	Final   int // failed, skipped, or sent with its receipt settled (ok or unknown)
+}
+
+// AllFinal reports whether every delivery has a final outcome: none is
+// waiting to be sent or resent, and no accepted send awaits its receipt.
+func (o Outcomes) AllFinal() bool { return o.Final == o.Total }
+
+// DeliveryOutcomes counts ds by outcome.
+func DeliveryOutcomes(ds []Delivery) Outcomes {
+	o := Outcomes{Total: len(ds)}
+	for i := range ds {
+		switch ds[i].State {
+		case DeliverySent:
+			o.Sent++
+			if !ds[i].AwaitingReceipt() {
+				o.Final++
+			}
+		case DeliveryFailed:
+			o.Failed++
+			o.Final++
+		case DeliverySkipped:
+			o.Skipped++
+			o.Final++
+		}
+	}
+	return o
+}

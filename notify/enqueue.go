@@ -139,18 +139,12 @@ func (n *Notifier) plan(app core.App, row *collections.Notification, poll *colle
 	return nil
 }
 
-// skipRow settles row as skipped, with note saying why.
-//
-// Note: a row whose deliveries were never set reads as "null", not "", so
-// the branch below does not run for a new row: a reminder skipped at
-// creation is stored with deliveries NULL, not []. Kept as it was written
-// against the raw field; readers treat both as no deliveries.
+// skipRow settles row as skipped, with note saying why. Its deliveries
+// stay as they are: [] for a row whose recipients were never chosen
+// (collections.NewNotification starts every row with []).
 func skipRow(row *collections.Notification, note string) {
 	row.SetStatus(collections.NotificationSkipped)
 	row.SetNote(note)
-	if row.DeliveriesJSON() == "" {
-		row.SetDeliveries([]collections.Delivery{})
-	}
 }
 
 // addNote adds note to the row's note (which may name push copy that

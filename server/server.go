@@ -15,6 +15,7 @@ import (
 	"circly/blocks"
 	"circly/circles"
 	"circly/config"
+	"circly/dashboard"
 	"circly/keys"
 	"circly/moderation"
 	"circly/polls"
@@ -60,6 +61,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	c.Polls = polls.Register(app, cfg, c.Keys)
 	c.Moderation = moderation.Register(app, cfg)
 	blocks.Register(app)
+	dashboard.Register(app)
 	return c
 }
 

@@ -90,6 +90,7 @@ export interface CirclesRecord {
   invite_link_id: string;
   invite_expires_at: string;
   max_members: number;
+  /** Active members; kept by the server (recomputed on every save). */
   member_count: number;
   creator: string;
   is_active: boolean;
@@ -136,9 +137,13 @@ export interface NotificationsRecord {
   id: string;
   collectionId: string;
   collectionName: 'notifications';
+  /** The poll this push is about (its question is shown). */
   poll: string;
+  /** poll_started, reminder_1h, reminder_10m, results or picked. */
   kind: 'poll_started' | 'reminder_1h' | 'reminder_10m' | 'results' | 'picked';
+  /** scheduled: waiting for due_at. pending: recipients chosen, sending. sent: every recipient answered by Expo, receipts awaited. done: finished. skipped: nothing to send (see note). */
   status: 'scheduled' | 'pending' | 'sent' | 'done' | 'skipped';
+  /** When the recipients are (or were) chosen. */
   due_at: string;
   title: string;
   body: string;
@@ -146,9 +151,19 @@ export interface NotificationsRecord {
   title_en: string;
   /** The body sent to recipients whose locale is en (body is the ko copy). */
   body_en: string;
+  /** One entry per recipient: user, token, state (pending, sending, sent, failed, skipped), attempts, ticket_id, receipt (ok, an Expo error code or unknown), error, sent_at, retry_at. Always a list; [] before recipients are chosen. */
   deliveries: Delivery[] | null;
+  /** Sending rounds this row took part in (more than 1: something was retried). */
   attempts: number;
+  /** Recipients Expo accepted the push for (set by the server from deliveries). */
+  sent: number;
+  /** Recipients given up on, with the error in their delivery (set by the server from deliveries). */
+  failed: number;
+  /** Recipients not sent to on purpose: muted, no push token, disabled, poll closed first… (set by the server from deliveries). */
+  skipped: number;
+  /** The latest error of a recipient; emptied once every recipient has a final outcome without error. Filter failed > 0 for rows with lasting problems. */
   last_error: string;
+  /** Why the row was skipped or given up, if it was. */
   note: string;
   created: string;
   updated: string;
@@ -165,6 +180,7 @@ export interface OptionsRecord {
   member: string;
   nickname: string;
   order: number;
+  /** The published count members see: the tally, copied in steps of the results threshold and at the close. Set by the server. */
   vote_count: number;
   /** Related records, when the request asked for `expand`. */
   expand?: { [key: string]: unknown };
@@ -178,6 +194,7 @@ export interface PollsRecord {
   circle: string;
   creator: string;
   template: string;
+  /** Copied from the template when the poll is made; later template edits do not change it. */
   question_text: string;
   deadline: string;
   is_anonymous: boolean;
@@ -248,8 +265,11 @@ export interface TemplatesRecord {
   collectionId: string;
   collectionName: 'templates';
   question_text: string;
-  category: string;
+  /** One of the app's six categories; the app lists templates by category. */
+  category: 'fun' | 'friendship' | 'personality' | 'future' | 'daily' | 'romance';
+  /** Counted by the server: +1 for every poll started from this question. Not editable: a new template starts at 0 and edits here are ignored. */
   usage_count: number;
+  /** Offered to users while on. Leave it untouched when adding a template: a new template is active unless the form sends is_active = false. Turn it off to retire a question rather than deleting it. */
   is_active: boolean;
   created: string;
   updated: string;
@@ -262,13 +282,18 @@ export interface UsersRecord {
   id: string;
   collectionId: string;
   collectionName: 'users';
+  /** Unused: Circly users sign in with their device, not an email (password login is off). Empty. */
   email?: string;
+  /** Unused (no emails). */
   emailVisibility: boolean;
+  /** Unused (no emails); it grants nothing. */
   verified: boolean;
   created: string;
   updated: string;
   device_id: string;
+  /** The Expo push token the app registered; emptied by the server when Expo says the device is gone. */
   push_token: string;
+  /** Off: the account is disabled (no sign-in, no pushes). Device login turns it on for a new account. */
   is_active: boolean;
   /** The language of the user's pushes, set by the app. Empty means ko. */
   locale: 'ko' | 'en' | "";
