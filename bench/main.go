@@ -66,6 +66,7 @@ type options struct {
 	rounds  int
 	votes   int
 	bin     string
+	replica bool
 }
 
 func main() {
@@ -80,6 +81,7 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "", "use this circly binary instead of building one")
 	flag.IntVar(&o.rounds, "rounds", 0, "rounds of scenario 1 (0: default)")
 	flag.IntVar(&o.votes, "votes", 0, "votes per round of scenario 1 (0: default)")
+	flag.BoolVar(&o.replica, "replica", false, "the main server replicates to a file replica (CIRCLY_REPLICA_URL)")
 	flag.Parse()
 
 	if err := run(o); err != nil {
@@ -244,6 +246,10 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 	env := []string{
 		"CIRCLY_EXPO_BASE_URL=http://127.0.0.1:9", // nothing listens: pushes fail fast and are retried later
 		"CIRCLY_JOIN_PER_USER_PER_MINUTE=1000000", // setup joins many circles per user
+	}
+	if o.replica {
+		env = append(env, "CIRCLY_REPLICA_URL=file://"+filepath.Join(tmp, "replica"))
+		logf("replication on: file replica in %s", filepath.Join(tmp, "replica"))
 	}
 	logf("starting server (data %s)", dataDir)
 	s, err := newServer(bin, dataDir, env...)
