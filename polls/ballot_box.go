@@ -177,6 +177,7 @@ func (b *ballotBox) write(batch []*ballot) {
 	})
 	if err == nil {
 		b.svc.noteVotes(written)
+		b.svc.metrics.BallotCommits.Inc()
 	}
 	if err != nil && len(batch) > 1 {
 		for _, v := range batch {

@@ -40,6 +40,7 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 	if res.err != nil {
 		return res.err
 	}
+	s.metrics.Votes.Inc()
 
 	// Counters were changed with plain SQL inside the short write
 	// transaction; announce the poll's new total (and any published option
