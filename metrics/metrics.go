@@ -135,7 +135,7 @@ func (r *Runs) Count() uint64 { return r.count.Load() }
 type Set struct {
 	// polls (API.md §5)
 	Votes         Counter   // votes written (committed)
-	BallotCommits Counter   // transactions of the ballot box that wrote votes
+	BallotCommits Counter   // transactions committed by the ballot box
 	BallotQueue   GaugeFunc // ballots waiting for the ballot box's writer
 
 	// notify (API.md §7), tallied per dispatcher run after its commits
