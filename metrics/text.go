@@ -119,7 +119,7 @@ func (s *Set) Families() []Family {
 	queue, _ := s.BallotQueue.Value()
 
 	expo := Family{Name: "circly_expo_errors_total", Type: TypeCounter,
-		Help: "Notifications Expo answered with an error (a failed request counts once per notification in it), by class."}
+		Help: "Expo's error answers by class: per notification for tickets, receipts and failed send requests; once per failed receipts request."}
 	for _, class := range ExpoErrorClasses {
 		expo.Samples = append(expo.Samples, Sample{Labels: []Label{{"class", class}}, Value: float64(s.ExpoErrors.Value(class))})
 	}
