@@ -78,10 +78,11 @@ func main() {
 
 	circly := server.Register(app, cfg, publicFS())
 	notify.Register(app, circly.Polls, notify.SettingsFrom(cfg))
+	server.LogLifecycle(app, os.Stdout)
 	// after the others: its terminate hook ships what theirs wrote last
 	replica.Register(app, replica.SettingsFrom(cfg))
 
-	app.RootCmd.AddCommand(seedCommand(app), healthcheckCommand(), sdkgen.Command(), restoreCommand(cfg))
+	app.RootCmd.AddCommand(seedCommand(app), healthcheckCommand(), sdkgen.Command(), restoreCommand(cfg), metricsTokenCommand(app))
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
@@ -120,6 +121,47 @@ func seedCommand(app core.App) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// metricsTokenCommand prints a bearer token for the metrics route, or
+// revokes every one issued (API.md §12). The token alone goes to stdout,
+// so that TOKEN=$(circly metrics-token) works.
+func metricsTokenCommand(app core.App) *cobra.Command {
+	var revoke bool
+	var ttl time.Duration
+	cmd := &cobra.Command{
+		Use:   "metrics-token",
+		Short: "Prints a long-lived bearer token for GET /api/circly/metrics (--revoke-all invalidates every one issued)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !app.IsBootstrapped() {
+				if err := app.Bootstrap(); err != nil {
+					return err
+				}
+			}
+			// a data dir never served yet gets its schema first
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			if revoke {
+				gen, err := server.RevokeMetricsTokens(app)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(os.Stderr, "revoked every metrics token issued so far (generation is now %d)\n", gen)
+				return nil
+			}
+			token, err := server.IssueMetricsToken(app, ttl)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), token)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&revoke, "revoke-all", false, "invalidate every metrics token issued so far (prints no new one)")
+	cmd.Flags().DurationVar(&ttl, "ttl", 0, "expire the token after this long, e.g. 8760h (default: no expiry; revoke with --revoke-all)")
+	return cmd
 }
 
 // healthcheckCommand probes a running server's health route; the container

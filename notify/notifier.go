@@ -10,6 +10,7 @@ import (
 	"circly/collections"
 	"circly/config"
 	"circly/expo"
+	"circly/metrics"
 )
 
 // Polls is what the dispatcher needs of the polls domain: closing the polls
@@ -133,6 +134,7 @@ type Notifier struct {
 	polls    Polls
 	client   *expo.Client
 	settings Settings
+	metrics  *metrics.Set
 
 	runMu sync.Mutex // one run at a time
 
@@ -147,7 +149,7 @@ type Notifier struct {
 // New returns a Notifier for app without binding anything; see Register.
 func New(app core.App, polls Polls, s Settings) *Notifier {
 	s = s.withDefaults()
-	return &Notifier{app: app, polls: polls, client: expo.New(s.Expo), settings: s}
+	return &Notifier{app: app, polls: polls, client: expo.New(s.Expo), settings: s, metrics: metrics.Of(app)}
 }
 
 // Register makes a Notifier and binds it to app: the polls create hook

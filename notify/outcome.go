@@ -136,6 +136,7 @@ func (r *Report) count(txApp core.App, o outcome, d *collections.Delivery) error
 
 // applySend records Expo's answer for one delivery.
 func (n *Notifier) applySend(d *collections.Delivery, res expo.SendResult, now time.Time) outcome {
+	n.noteSend(res)
 	if res.Err != nil {
 		switch {
 		case errors.Is(res.Err, context.Canceled), errors.Is(res.Err, context.DeadlineExceeded):

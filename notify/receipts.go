@@ -26,6 +26,7 @@ func (n *Notifier) checkReceipts(ctx context.Context, app core.App, now time.Tim
 
 	// a partial answer is still worth recording
 	receipts, fetchErr := n.client.GetReceipts(ctx, ids)
+	n.noteRequestError(fetchErr)
 
 	var local Report
 	err = app.RunInTransaction(func(txApp core.App) error {
@@ -109,6 +110,7 @@ func (n *Notifier) applyReceipt(d *collections.Delivery, r expo.Receipt, found b
 		d.Receipt = collections.ReceiptOK
 		return outcomeNone, true, false
 	case found:
+		n.metrics.ExpoErrors.Inc(answerClass(r.Class()))
 		d.Receipt = r.Details.Error
 		if d.Receipt == "" {
 			d.Receipt = expo.StatusError

@@ -47,6 +47,7 @@ func (r *Report) addOutcomes(o Report) {
 func (n *Notifier) RunOnce(ctx context.Context, now time.Time) (Report, error) {
 	n.runMu.Lock()
 	defer n.runMu.Unlock()
+	began := time.Now()
 
 	var rep Report
 	var errs []error
@@ -81,7 +82,9 @@ func (n *Notifier) RunOnce(ctx context.Context, now time.Time) (Report, error) {
 			"skipped", rep.Skipped, "receipts", rep.Receipts, "tokensCleared", rep.TokensCleared,
 			"pruned", rep.Pruned)
 	}
-	return rep, errors.Join(errs...)
+	err = errors.Join(errs...)
+	n.observe(rep, time.Since(began), err)
+	return rep, err
 }
 
 // pruneOutbox deletes finished rows older than Retention whose poll's

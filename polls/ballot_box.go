@@ -191,6 +191,7 @@ func (b *ballotBox) write(batch []*ballot) {
 				an.vote(v.pollId, results[i].total, results[i].published)
 			}
 		}
+		b.svc.metrics.BallotCommits.Inc()
 	}
 	b.svc.orderMu.Unlock()
 	if err != nil && len(batch) > 1 {

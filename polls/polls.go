@@ -21,6 +21,7 @@ import (
 
 	"circly/config"
 	"circly/keys"
+	"circly/metrics"
 )
 
 // Service carries what the polls domain shares: settings, secrets, the
@@ -44,13 +45,16 @@ type Service struct {
 	forgetPending bool
 
 	scrub orderScrub
+
+	metrics *metrics.Set
 }
 
 // Register binds the polls routes, hooks and middlewares to app and returns
 // the service they share; secrets is the server key.
 func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
-	s := &Service{Config: cfg, Secrets: secrets}
+	s := &Service{Config: cfg, Secrets: secrets, metrics: metrics.Of(app)}
 	s.scrub.all = true
+	s.metrics.BallotQueue.Set(s.ballotQueueDepth)
 
 	// on disk, an open poll's arrival order lasts at most about a minute
 	app.Cron().MustAdd(ScrubArrivalOrderCron, scrubArrivalOrderSchedule, func() {
@@ -69,4 +73,15 @@ func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 
 	s.bind(app)
 	return s
+}
+
+// ballotQueueDepth is how many checked ballots wait for the ballot box's
+// writer (a gauge of the metrics route).
+func (s *Service) ballotQueueDepth() float64 {
+	s.ballotMu.Lock()
+	defer s.ballotMu.Unlock()
+	if s.ballots == nil {
+		return 0
+	}
+	return float64(len(s.ballots.queue))
 }

@@ -37,7 +37,12 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 		return err
 	}
 
-	return s.votes(app).cast(b).err
+	res := s.votes(app).cast(b)
+	if res.err != nil {
+		return res.err
+	}
+	s.metrics.Votes.Inc()
+	return nil
 }
 
 // checkVote applies the checks of a vote and returns its ballot.

@@ -24,11 +24,14 @@ import (
 
 // Circly holds the services Register bound to an app.
 type Circly struct {
-	Config  config.Config
-	Keys    *keys.Secrets
-	Auth    *auth.Service
-	Circles *circles.Service
-	Polls   *polls.Service
+	Config config.Config
+	Keys   *keys.Secrets
+	// SecretFile is the key file in effect (Config.SecretFile, or the
+	// data dir's circly.key).
+	SecretFile string
+	Auth       *auth.Service
+	Circles    *circles.Service
+	Polls      *polls.Service
 
 	Moderation *moderation.Service
 }
@@ -41,7 +44,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	if secretFile == "" {
 		secretFile = filepath.Join(app.DataDir(), keys.FileName)
 	}
-	c := &Circly{Config: cfg, Keys: keys.New(secretFile)}
+	c := &Circly{Config: cfg, Keys: keys.New(secretFile), SecretFile: secretFile}
 	app.Store().Set(storeKey, c)
 
 	// fail fast at start-up when the database was opened without
@@ -62,6 +65,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	c.Moderation = moderation.Register(app, cfg)
 	blocks.Register(app)
 	dashboard.Register(app)
+	registerMetrics(app, c)
 	return c
 }
 
