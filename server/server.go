@@ -18,6 +18,7 @@ import (
 	"circly/keys"
 	"circly/moderation"
 	"circly/polls"
+	"circly/request"
 	"circly/store"
 )
 
@@ -60,6 +61,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	c.Polls = polls.Register(app, cfg, c.Keys)
 	c.Moderation = moderation.Register(app, cfg)
 	blocks.Register(app)
+	request.BindListQueryErrors(app)
 	return c
 }
 
