@@ -29,14 +29,11 @@ func handleLeave(e *core.RequestEvent) error {
 // creatorship passes to the earliest-joined remaining member; when the
 // last member leaves, the circle becomes inactive.
 func LeaveCircle(app core.App, circleId, userId string) error {
-	return app.RunInTransaction(func(txApp core.App) error {
+	err := app.RunInTransaction(func(txApp core.App) error {
 		if err := lockCircle(txApp, circleId); err != nil {
 			return err
 		}
 		circle, member, err := loadCircleForMember(txApp, circleId, userId)
-		if errors.Is(err, ErrCircleNotFound) {
-			return ErrNotMember
-		}
 		if err != nil {
 			return err
 		}
@@ -45,6 +42,10 @@ func LeaveCircle(app core.App, circleId, userId string) error {
 		}
 		return txApp.Save(circle)
 	})
+	if errors.Is(err, ErrCircleNotFound) {
+		return ErrNotMember
+	}
+	return err
 }
 
 // removeMemberKey is the body key of a remove (RemoveRequest.Member).
