@@ -129,16 +129,22 @@ var vocabulary = []vocabCase{
 
 	// votes: API.md §5 mandates 403 validation_not_in_electorate
 	{"vote as a stranger", roleStranger, "POST", fixedPath("/api/collections/votes/records"),
-		func(w *matrixWorld) map[string]any { return map[string]any{"poll": w.poll.Id, "option": w.options[roleMember].Id} }, 403,
+		func(w *matrixWorld) map[string]any {
+			return map[string]any{"poll": w.poll.Id, "option": w.options[roleMember].Id}
+		}, 403,
 		msgNotInElectorate, map[string]string{"poll": "validation_not_in_electorate"}},
 	{"vote in an unknown poll", roleMember, "POST", fixedPath("/api/collections/votes/records"),
-		func(w *matrixWorld) map[string]any { return map[string]any{"poll": "nosuchpoll12345", "option": w.options["member2"].Id} }, 404, msgPollNotFound, nil},
+		func(w *matrixWorld) map[string]any {
+			return map[string]any{"poll": "nosuchpoll12345", "option": w.options["member2"].Id}
+		}, 404, msgPollNotFound, nil},
 	{"vote with a field that cannot be set", roleCreator, "POST", fixedPath("/api/collections/votes/records"),
 		func(w *matrixWorld) map[string]any {
 			return map[string]any{"poll": w.poll.Id, "option": w.options["member2"].Id, "member": w.members[roleCreator].Id}
 		}, 400, "Only poll and option can be set.", map[string]string{"member": "validation_field_not_writable"}},
 	{"vote twice", "member2", "POST", fixedPath("/api/collections/votes/records"),
-		func(w *matrixWorld) map[string]any { return map[string]any{"poll": w.poll.Id, "option": w.options[roleMember].Id} }, 400,
+		func(w *matrixWorld) map[string]any {
+			return map[string]any{"poll": w.poll.Id, "option": w.options[roleMember].Id}
+		}, 400,
 		"You have already voted in this poll.", map[string]string{"poll": "validation_already_voted"}},
 
 	// list queries PocketBase cannot use, explained
