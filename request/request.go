@@ -97,11 +97,8 @@ const (
 // RequireUser returns the signed-in user of a request: 401 without auth,
 // 403 for an auth record that is not a Circly user (e.g. a superuser).
 func RequireUser(e *core.RequestEvent) (*core.Record, error) {
-	if e.Auth == nil {
-		return nil, e.UnauthorizedError(MsgSignIn, nil)
-	}
-	if e.Auth.Collection().Name != collections.Users {
-		return nil, e.ForbiddenError(MsgOnlyAppUsers, nil)
+	if err := requireUserAuth(e); err != nil {
+		return nil, err
 	}
 	// read the body now: a malformed one is refused before anything
 	// changes (the response is enriched from the same parsed request)
@@ -111,10 +108,23 @@ func RequireUser(e *core.RequestEvent) (*core.Record, error) {
 	return e.Auth, nil
 }
 
-// RequireUserMiddleware is RequireUser for a route: the same 401 and 403,
-// before the handler runs.
+// requireUserAuth answers 401 without auth and 403 for an auth record that
+// is not a Circly user.
+func requireUserAuth(e *core.RequestEvent) error {
+	if e.Auth == nil {
+		return e.UnauthorizedError(MsgSignIn, nil)
+	}
+	if e.Auth.Collection().Name != collections.Users {
+		return e.ForbiddenError(MsgOnlyAppUsers, nil)
+	}
+	return nil
+}
+
+// RequireUserMiddleware gives a read-only route RequireUser's 401 and 403,
+// before the handler runs; the body, which such a route ignores, is not
+// read.
 func RequireUserMiddleware(e *core.RequestEvent) error {
-	if _, err := RequireUser(e); err != nil {
+	if err := requireUserAuth(e); err != nil {
 		return err
 	}
 	return e.Next()
