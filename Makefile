@@ -6,7 +6,7 @@ BIN     ?= circly
 HTTP    ?= 127.0.0.1:8090
 FUZZTIME ?= 5s
 
-.PHONY: build run test test-go e2e bench bench-quick bench-go fuzz screenshot vet fmt clean docker
+.PHONY: build run test test-go e2e sdk sdk-types bench bench-quick bench-go fuzz screenshot vet fmt clean docker
 
 build:
 	$(GO) build -trimpath -ldflags "-s -w" -o $(BIN) .
@@ -37,9 +37,20 @@ fuzz:
 	@echo "fuzz FuzzNames for $(FUZZTIME)"
 	$(GO) test -run '^$$' -fuzz '^FuzzNames$$' -fuzztime $(FUZZTIME) ./names
 
-## e2e: only the end-to-end suite (real binary + PocketBase JS SDK + headless Chromium)
-e2e: build
-	cd e2e && npm ci --no-audit --no-fund --loglevel=error && CIRCLY_BIN=$(CURDIR)/$(BIN) npm test
+## e2e: only the end-to-end suite (real binary + PocketBase JS SDK + headless Chromium),
+## after building and type-checking the typed client it uses (see sdk)
+e2e: build sdk
+	cd e2e && CIRCLY_BIN=$(CURDIR)/$(BIN) npm test
+
+## sdk: build the typed client (sdk/dist) and type-check it, with a usage file and
+## e2e/tests/sdk.test.mjs, with tsc (the e2e packages first: that test imports them)
+sdk:
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error
+	cd sdk && npm ci --no-audit --no-fund --loglevel=error && npm test
+
+## sdk-types: regenerate sdk/src/*.gen.ts from the collections and the routes' Go types
+sdk-types:
+	$(GO) run . sdk-types
 
 ## screenshot: PNGs of the invite landing page states in ./screenshots
 screenshot: build
@@ -52,7 +63,7 @@ bench:
 	$(GO) run ./bench
 
 ## bench-quick: votes, login and results in under a minute; the last line is
-## ratio=0.NN (vote rate / raw PocketBase create rate on the same server)
+## ratio=0.NN (vote rate / create rate of a bare PocketBase, bench/barepb)
 bench-quick:
 	$(GO) run ./bench -quick
 

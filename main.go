@@ -21,6 +21,8 @@ import (
 	"circly/config"
 	"circly/notify"
 	_ "circly/pb_migrations"
+	"circly/replica"
+	"circly/sdkgen"
 	"circly/seed"
 	"circly/server"
 	"circly/store"
@@ -32,13 +34,37 @@ import (
 //go:embed all:pb_public
 var embeddedPublic embed.FS
 
+//go:generate go run . sdk-types
+
 func main() {
+	// sdk-types migrates a temporary database of its own: it needs no
+	// settings and must not set up a data dir, so it runs before the app
+	if len(os.Args) > 1 && os.Args[1] == sdkgen.CommandName {
+		cmd := sdkgen.Command()
+		cmd.SetArgs(os.Args[2:])
+		if err := cmd.Execute(); err != nil {
+			os.Exit(1)
+		}
+		return
+	}
+
 	if err := config.LoadDotEnv(".env"); err != nil {
 		log.Fatal(err)
 	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		log.Fatal(err)
+	}
+
+	// restore runs without PocketBase: its bootstrap would open (and create)
+	// the very database the restore must write
+	if len(os.Args) > 1 && os.Args[1] == "restore" {
+		cmd := restoreCommand(cfg)
+		cmd.SetArgs(os.Args[2:])
+		if err := cmd.Execute(); err != nil {
+			os.Exit(1)
+		}
+		return
 	}
 
 	// PocketBase's defaults, with secure_delete on (see store.Connect)
@@ -52,8 +78,10 @@ func main() {
 
 	circly := server.Register(app, cfg, publicFS())
 	notify.Register(app, circly.Polls, notify.SettingsFrom(cfg))
+	// after the others: its terminate hook ships what theirs wrote last
+	replica.Register(app, replica.SettingsFrom(cfg))
 
-	app.RootCmd.AddCommand(seedCommand(app), healthcheckCommand())
+	app.RootCmd.AddCommand(seedCommand(app), healthcheckCommand(), sdkgen.Command(), restoreCommand(cfg))
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
@@ -115,5 +143,32 @@ func healthcheckCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&url, "url", "http://127.0.0.1:8090/api/health", "health endpoint to probe")
+	return cmd
+}
+
+// restoreCommand restores the newest replicated state of the database into
+// an empty data dir (see replica.Restore).
+func restoreCommand(cfg config.Config) *cobra.Command {
+	var replicaURL, dir string
+	cmd := &cobra.Command{
+		Use:          "circly restore",
+		SilenceUsage: true,
+		Short:        "Restores the newest replicated database into an empty data dir (circly.key may be there)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if replicaURL == "" {
+				replicaURL = cfg.ReplicaURL
+			}
+			if replicaURL == "" {
+				return fmt.Errorf("--replica (or CIRCLY_REPLICA_URL) is required")
+			}
+			if err := replica.Restore(cmd.Context(), replicaURL, cfg.ReplicaS3Endpoint, dir); err != nil {
+				return err
+			}
+			cmd.Printf("restored %s\n", filepath.Join(dir, replica.DBFile))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&replicaURL, "replica", "", "replica URL: file:///path or s3://bucket/prefix (default CIRCLY_REPLICA_URL)")
+	cmd.Flags().StringVar(&dir, "dir", "pb_data", "the data dir to fill: missing or empty but for circly.key")
 	return cmd
 }

@@ -70,6 +70,34 @@ func TestUsersRules(t *testing.T) {
 			body: `{"push_token":"fcm:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx"}`, status: 400, contains: []string{`"push_token":{"code":"validation_invalid_format"`}},
 		{name: "an empty bracket token is refused", method: "PATCH", url: func() string { return "/api/collections/users/records/" + f.alice.Id }, auth: asAlice,
 			body: `{"push_token":"ExponentPushToken[]"}`, status: 400},
+		{name: "a user sets its locale to en", method: "PATCH", url: func() string { return "/api/collections/users/records/" + f.alice.Id }, auth: asAlice,
+			body: `{"locale":"en"}`, status: 200, contains: []string{`"locale":"en"`},
+			after: func(t testing.TB, app *tests.TestApp) {
+				u, _ := app.FindRecordById(collections.Users, f.alice.Id)
+				if collections.AsUser(u).Locale() != collections.LocaleEn {
+					t.Fatalf("locale %q", u.GetString("locale"))
+				}
+			}},
+		{name: "a user sets its locale to ko with its push token", method: "PATCH", url: func() string { return "/api/collections/users/records/" + f.alice.Id }, auth: asAlice,
+			body: `{"locale":"ko","push_token":"ExponentPushToken[abc]"}`, status: 200, contains: []string{`"locale":"ko"`}},
+		{name: "a new user's locale reads as ko", method: "GET", url: func() string { return "/api/collections/users/records/" + f.alice.Id }, auth: asAlice,
+			status: 200, contains: []string{`"locale":""`},
+			after: func(t testing.TB, app *tests.TestApp) {
+				u, _ := app.FindRecordById(collections.Users, f.alice.Id)
+				if collections.AsUser(u).Locale() != collections.LocaleKo {
+					t.Fatalf("locale %q", collections.AsUser(u).Locale())
+				}
+			}},
+		{name: "a locale other than ko or en is refused", method: "PATCH", url: func() string { return "/api/collections/users/records/" + f.alice.Id }, auth: asAlice,
+			body: `{"locale":"fr"}`, status: 400, contains: []string{`"locale":{"code":"validation_invalid_value"`},
+			after: func(t testing.TB, app *tests.TestApp) {
+				u, _ := app.FindRecordById(collections.Users, f.alice.Id)
+				if u.GetString("locale") != "" {
+					t.Fatalf("locale changed to %q", u.GetString("locale"))
+				}
+			}},
+		{name: "locales are lower case", method: "PATCH", url: func() string { return "/api/collections/users/records/" + f.alice.Id }, auth: asAlice,
+			body: `{"locale":"EN"}`, status: 400, contains: []string{`"locale":{"code":"validation_invalid_value"`}},
 		{name: "device_id cannot change", method: "PATCH", url: func() string { return "/api/collections/users/records/" + f.alice.Id }, auth: asAlice,
 			body: `{"device_id":"stolen-device-99"}`, status: 400, contains: []string{`"device_id":{"code":"validation_field_not_writable"`},
 			after: func(t testing.TB, app *tests.TestApp) {

@@ -39,17 +39,14 @@ func benchFanout(s *server, n, votes int, gap time.Duration) (fanoutResult, erro
 	if err != nil {
 		return res, err
 	}
-	// a real circle of 3 (creator + 2 joins) and its poll …
+	// a real circle of 3 (creator + 2 joins) …
 	c, err := s.newCircle(users[:3])
 	if err != nil {
 		return res, err
 	}
-	p, err := s.newPoll(c, 2*time.Hour)
-	if err != nil {
-		return res, err
-	}
 	// … then the other members, added by the superuser (beyond the
-	// 50-member limit of the app: a synthetic setup)
+	// 50-member limit of the app: a synthetic setup) before the poll starts,
+	// so that they are in its electorate and may vote
 	err = parallel(n-3, 4, func(i int) error {
 		u := users[i+3]
 		var m struct {
@@ -68,6 +65,10 @@ func benchFanout(s *server, n, votes int, gap time.Duration) (fanoutResult, erro
 		return res, err
 	}
 	c.members = users
+	p, err := s.newPoll(c, 2*time.Hour)
+	if err != nil {
+		return res, err
+	}
 
 	// subscribe everyone
 	sseClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n + 10, DisableCompression: true}}

@@ -5,7 +5,8 @@
 //
 //	make bench        # everything (about 3 minutes), table on stdout
 //	make bench-quick  # votes, device login, results in under a minute;
-//	                  # the last line is ratio=0.NN (vote rate / raw create rate)
+//	                  # the last line is ratio=0.NN (vote rate / bare PocketBase
+//	                  # create rate; raw_ratio= before it: against the circly server)
 //	go run ./bench -h # flags
 //
 // Scenarios: (1) 64 concurrent voters against raw PocketBase creates of a
@@ -65,6 +66,7 @@ type options struct {
 	rounds  int
 	votes   int
 	bin     string
+	replica bool
 }
 
 func main() {
@@ -79,6 +81,7 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "", "use this circly binary instead of building one")
 	flag.IntVar(&o.rounds, "rounds", 0, "rounds of scenario 1 (0: default)")
 	flag.IntVar(&o.votes, "votes", 0, "votes per round of scenario 1 (0: default)")
+	flag.BoolVar(&o.replica, "replica", false, "the main server replicates to a file replica (CIRCLY_REPLICA_URL)")
 	flag.Parse()
 
 	if err := run(o); err != nil {
@@ -95,6 +98,7 @@ func run(o options) error {
 	child := os.Getenv("CIRCLY_BENCH_CHILD") == "1"
 	bin := os.Getenv("CIRCLY_BENCH_BIN")
 	tmp := os.Getenv("CIRCLY_BENCH_TMP")
+	bareBin = os.Getenv("CIRCLY_BENCH_BARE")
 
 	if !child {
 		if bin, tmp, err = prepare(o, repo); err != nil {
@@ -146,6 +150,9 @@ func prepare(o options, repo string) (bin, tmp string, err error) {
 			return "", "", fmt.Errorf("build: %w", err)
 		}
 	}
+	if bareBin, err = buildBare(repo, tmp); err != nil {
+		return "", "", err
+	}
 	_, tasksetErr := exec.LookPath("taskset")
 	if !o.noPin && tasksetErr == nil && runtime.NumCPU() >= 2 {
 		// re-execute pinned to CPU 0; the server will run on CPU 1
@@ -154,12 +161,29 @@ func prepare(o options, repo string) (bin, tmp string, err error) {
 			return "", "", err
 		}
 		taskset, _ := exec.LookPath("taskset")
-		env := append(os.Environ(), "CIRCLY_BENCH_CHILD=1", "CIRCLY_BENCH_BIN="+bin, "CIRCLY_BENCH_TMP="+tmp, "CIRCLY_BENCH_PINNED=1")
+		env := append(os.Environ(), "CIRCLY_BENCH_CHILD=1", "CIRCLY_BENCH_BIN="+bin, "CIRCLY_BENCH_TMP="+tmp, "CIRCLY_BENCH_BARE="+bareBin, "CIRCLY_BENCH_PINNED=1")
 		argv := append([]string{"taskset", "-c", "0", self}, os.Args[1:]...)
 		return "", "", syscall.Exec(taskset, argv, env)
 	}
 	runtime.GOMAXPROCS(1)
 	return bin, tmp, nil
+}
+
+// bareBin is the bare PocketBase binary (bench/barepb) of this run.
+var bareBin string
+
+// buildBare builds bench/barepb, a PocketBase of the same module with
+// nothing of Circly, the baseline the votes are compared with.
+func buildBare(repo, tmp string) (string, error) {
+	logf("building bare PocketBase (bench/barepb)")
+	bin := filepath.Join(tmp, "barepb")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./bench/barepb")
+	cmd.Dir = repo
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("build bench/barepb: %w", err)
+	}
+	return bin, nil
 }
 
 func want(o options, n int) bool {
@@ -223,6 +247,10 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 		"CIRCLY_EXPO_BASE_URL=http://127.0.0.1:9", // nothing listens: pushes fail fast and are retried later
 		"CIRCLY_JOIN_PER_USER_PER_MINUTE=1000000", // setup joins many circles per user
 	}
+	if o.replica {
+		env = append(env, "CIRCLY_REPLICA_URL=file://"+filepath.Join(tmp, "replica"))
+		logf("replication on: file replica in %s", filepath.Join(tmp, "replica"))
+	}
 	logf("starting server (data %s)", dataDir)
 	s, err := newServer(bin, dataDir, env...)
 	if err != nil {
@@ -252,9 +280,20 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 		}
 	}
 
+	// the bare PocketBase: the same raw collection, one users record (and
+	// token) for each circly user
+	var bare *bareServer
+	if want(o, 1) || want(o, 7) {
+		logf("starting bare PocketBase (data %s)", filepath.Join(tmp, "bare_data"))
+		if bare, err = newBareServer(filepath.Join(tmp, "bare_data"), circles); err != nil {
+			return err
+		}
+		defer bare.Stop(stopTimeout)
+	}
+
 	if want(o, 1) || want(o, 7) {
 		logf("scenario 1: votes vs raw creates, %d workers, %d rounds × %d", o.workers, voteRounds, votesPerRound)
-		r, err := benchVotes(s, circles, voteRounds, votesPerRound, o.workers, true)
+		r, err := benchVotes(s, bare, circles, voteRounds, votesPerRound, o.workers, true)
 		if err != nil {
 			return err
 		}
@@ -347,7 +386,7 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 			if err := s.Restart(stopTimeout); err != nil {
 				return err
 			}
-			if g.vote, err = benchVotes(s, circles, growthRounds, growthVotesPerRnd, o.workers, false); err != nil {
+			if g.vote, err = benchVotes(s, bare, circles, growthRounds, growthVotesPerRnd, o.workers, false); err != nil {
 				return err
 			}
 			// results polls gained votes from nobody: their totals stand

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,30 +37,41 @@ func (v *voteSide) add(r loadResult, cpu time.Duration) {
 }
 
 type voteResult struct {
-	votes, raw voteSide
-	ratios     []float64 // per round: vote rate / raw rate
-	perRound   int
-	rssMaxKB   int
+	votes, raw, bare voteSide
+	ratios           []float64 // per round: vote rate / bare PocketBase create rate
+	rawRatios        []float64 // per round: vote rate / raw create rate on the circly server
+	perRound         int
+	rssMaxKB         int
 }
 
+// ratio is the median of the rounds' vote rate / bare PocketBase create rate.
 func (r voteResult) ratio() float64 { return median(r.ratios) }
 
-// benchVotes runs `rounds` interleaved rounds (circly votes, then raw
-// creates of the same shape by the same users) of perRound requests with
-// `workers` concurrent clients. Each round votes in polls started for it.
-func benchVotes(s *server, circles []*circle, rounds, perRound, workers int, sampleRSS bool) (voteResult, error) {
+// rawRatio is the median of the rounds' vote rate / raw create rate on the
+// circly server itself.
+func (r voteResult) rawRatio() float64 { return median(r.rawRatios) }
+
+// benchVotes runs `rounds` interleaved rounds of perRound requests with
+// `workers` concurrent clients: circly votes, raw creates of the same shape
+// by the same users on the circly server, and the same raw creates on the
+// bare PocketBase (one after the other, never at the same time; which side
+// goes first rotates). Each round votes in polls started for it.
+func benchVotes(s *server, bare *bareServer, circles []*circle, rounds, perRound, workers int, sampleRSS bool) (voteResult, error) {
 	res := voteResult{perRound: perRound}
 	client := newClient(workers)
+	bareClient := newClient(workers)
 	voteURL := s.URL + "/api/collections/votes/records"
 	rawURL := s.URL + "/api/collections/bench_raw/records"
+	bareURL := bare.URL + "/api/collections/bench_raw/records"
 
-	// warm-up: connections, statement caches, both paths
+	// warm-up: connections, statement caches, every path
 	warm, _, err := s.votesFromNewPolls(circles, min(300, perRound/4))
 	if err != nil {
 		return res, err
 	}
 	runLoad(client, "POST", voteURL, warm, workers)
 	runLoad(client, "POST", rawURL, rawJobs(warm, "w"+randomHex(4)), workers)
+	runLoad(bareClient, "POST", bareURL, bare.jobs(rawJobs(warm, "w"+randomHex(4))), workers)
 
 	var stopRSS chan struct{}
 	var rssWG sync.WaitGroup
@@ -88,36 +100,41 @@ func benchVotes(s *server, circles []*circle, rounds, perRound, workers int, sam
 		}
 		jobs = jobs[:perRound]
 		raw := rawJobs(jobs, fmt.Sprintf("r%d%s", r, randomHex(4)))
-		// alternate which side goes first so neither always follows the other
-		var v, w loadResult
-		var vCPU, wCPU time.Duration
-		measured := func(url string, jobs []job, cpu *time.Duration) loadResult {
-			c0 := cpuTime(s.PID())
-			r := runLoad(client, "POST", url, jobs, workers)
-			*cpu = cpuTime(s.PID()) - c0
+		bareJobs := bare.jobs(rawJobs(jobs, fmt.Sprintf("b%d%s", r, randomHex(4))))
+		var v, w, b loadResult
+		var vCPU, wCPU, bCPU time.Duration
+		measured := func(c *http.Client, pid int, url string, jobs []job, cpu *time.Duration) loadResult {
+			c0 := cpuTime(pid)
+			r := runLoad(c, "POST", url, jobs, workers)
+			*cpu = cpuTime(pid) - c0
 			return r
 		}
-		if r%2 == 0 {
-			v = measured(voteURL, jobs, &vCPU)
-			w = measured(rawURL, raw, &wCPU)
-		} else {
-			w = measured(rawURL, raw, &wCPU)
-			v = measured(voteURL, jobs, &vCPU)
+		sides := []func(){
+			func() { v = measured(client, s.PID(), voteURL, jobs, &vCPU) },
+			func() { w = measured(client, s.PID(), rawURL, raw, &wCPU) },
+			func() { b = measured(bareClient, bare.PID(), bareURL, bareJobs, &bCPU) },
+		}
+		// rotate which side goes first so none always follows another
+		for k := range sides {
+			sides[(r+k)%len(sides)]()
 		}
 		res.votes.add(v, vCPU)
 		res.raw.add(w, wCPU)
-		res.ratios = append(res.ratios, v.rate()/w.rate())
-		logf("  round %d: votes %.0f/s p50 %s p99 %s cpu %.0f µs/req (failures %d) | raw %.0f/s p50 %s p99 %s cpu %.0f µs/req (failures %d)",
+		res.bare.add(b, bCPU)
+		res.ratios = append(res.ratios, v.rate()/b.rate())
+		res.rawRatios = append(res.rawRatios, v.rate()/w.rate())
+		logf("  round %d: votes %.0f/s p50 %s p99 %s cpu %.0f µs/req (failures %d) | bare %.0f/s p50 %s p99 %s cpu %.0f µs/req (failures %d) | circly raw %.0f/s p50 %s p99 %s cpu %.0f µs/req (failures %d)",
 			r+1, v.rate(), ms(durStats(v.lat).p50), ms(durStats(v.lat).p99), res.votes.cpu[r], v.failures,
+			b.rate(), ms(durStats(b.lat).p50), ms(durStats(b.lat).p99), res.bare.cpu[r], b.failures,
 			w.rate(), ms(durStats(w.lat).p50), ms(durStats(w.lat).p99), res.raw.cpu[r], w.failures)
 	}
 	if sampleRSS {
 		close(stopRSS)
 		rssWG.Wait()
 	}
-	if res.votes.failures > 0 || res.raw.failures > 0 {
-		return res, fmt.Errorf("vote failures %d (%s), raw failures %d (%s)",
-			res.votes.failures, res.votes.firstErr, res.raw.failures, res.raw.firstErr)
+	if res.votes.failures > 0 || res.raw.failures > 0 || res.bare.failures > 0 {
+		return res, fmt.Errorf("vote failures %d (%s), raw failures %d (%s), bare failures %d (%s)",
+			res.votes.failures, res.votes.firstErr, res.raw.failures, res.raw.firstErr, res.bare.failures, res.bare.firstErr)
 	}
 	return res, nil
 }

@@ -27,7 +27,8 @@ func NewBlocks() *core.Collection {
 	c.Fields.Add(&core.RelationField{Name: FieldBlockBlocker, Required: true, CollectionId: UsersId, CascadeDelete: true, MaxSelect: 1})
 	// not required, not cascading: see above (the create hook requires it)
 	c.Fields.Add(&core.RelationField{Name: FieldBlockBlockedMember, CollectionId: MembersId, MaxSelect: 1})
-	c.Fields.Add(&core.RelationField{Name: FieldBlockBlockedUser, Hidden: true, Required: true, CollectionId: UsersId, CascadeDelete: true, MaxSelect: 1})
+	c.Fields.Add(&core.RelationField{Name: FieldBlockBlockedUser, Hidden: true, Required: true, CollectionId: UsersId, CascadeDelete: true, MaxSelect: 1,
+		Help: "Set by the server from blocked_member's user; the block acts on this account in every circle."})
 	c.Fields.Add(&core.AutodateField{Name: FieldCreated, OnCreate: true})
 
 	owner := signedInUser + ` && ` + FieldBlockBlocker + ` = @request.auth.id`

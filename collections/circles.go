@@ -63,5 +63,6 @@ func NewCircles() *core.Collection {
 // newMemberCountField is circles.member_count: the number of active members
 // (API.md §9). Not required: a deleted or emptied circle has 0.
 func newMemberCountField() *core.NumberField {
-	return &core.NumberField{Name: FieldCircleMemberCount, Min: floatPtr(0), OnlyInt: true}
+	return &core.NumberField{Name: FieldCircleMemberCount, Min: floatPtr(0), OnlyInt: true,
+		Help: "Active members; kept by the server (recomputed on every save)."}
 }

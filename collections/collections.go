@@ -9,6 +9,7 @@ package collections
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -31,6 +32,8 @@ const (
 	Reports      = "reports"
 	BlockedWords = "blocked_words"
 	Blocks       = "blocks"
+	// operators (API.md §12)
+	PushCopy = "push_copy"
 )
 
 // Stable collection ids, so relations and migrations do not depend on lookups.
@@ -51,12 +54,14 @@ const (
 	ReportsId      = "circly_reports"
 	BlockedWordsId = "circly_blocked_words"
 	BlocksId       = "circly_blocks"
+	// operators (API.md §12)
+	PushCopyId = "circly_push_copy"
 )
 
 // All lists every Circly collection name in creation order. The authorization
 // matrix test iterates it, so a collection added without a row there fails.
 var All = []string{Users, Circles, Members, Templates, Polls, Options, Votes, Electors, Notifications,
-	AccountCodes, RetiredDevices, Reports, BlockedWords, Blocks}
+	AccountCodes, RetiredDevices, Reports, BlockedWords, Blocks, PushCopy}
 
 // activeMemberOf returns a rule fragment that holds when the requesting user
 // has an active membership in the circle named by circleExpr (a field path of
@@ -168,6 +173,48 @@ func DropFields(app core.App, collection string, names ...string) error {
 		stored.Fields.RemoveByName(name)
 	}
 	return app.Save(stored)
+}
+
+// SyncHelp copies the help texts and the presentable flags of every field
+// of the definitions (New* collections) onto the stored collections of the
+// same names, field by field, and saves them. Fields, rules and indexes
+// stay as stored.
+func SyncHelp(app core.App, definitions ...*core.Collection) error {
+	for _, def := range definitions {
+		stored, err := app.FindCollectionByNameOrId(def.Name)
+		if err != nil {
+			return err
+		}
+		for _, f := range def.Fields {
+			if s := stored.Fields.GetByName(f.GetName()); s != nil {
+				copyFieldText(s, f)
+			}
+		}
+		if err := app.Save(stored); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SyncUsersHelp sets the help texts of the stored users collection.
+func SyncUsersHelp(app core.App) error {
+	def := core.NewAuthCollection(Users)
+	ApplyUsers(def)
+	return SyncHelp(app, def)
+}
+
+// copyFieldText copies the Help string and the Presentable flag of from
+// onto to (PocketBase's field types each declare their own; a type
+// without one is skipped).
+func copyFieldText(to, from core.Field) {
+	dst, src := reflect.ValueOf(to).Elem(), reflect.ValueOf(from).Elem()
+	for _, name := range []string{"Help", "Presentable"} {
+		d, s := dst.FieldByName(name), src.FieldByName(name)
+		if d.IsValid() && s.IsValid() && d.CanSet() && d.Type() == s.Type() {
+			d.Set(s)
+		}
+	}
 }
 
 // ApplyMemberWriteRules sets the update rule of circles and members, and

@@ -28,6 +28,10 @@ type Delivery struct {
 	// Token is the Expo push token chosen when the row was built; retries
 	// reuse it.
 	Token string `json:"token,omitempty"`
+	// Locale is the recipient's locale when the row was built (one of
+	// Locales; empty in rows written before locales, read as
+	// LocaleDefault); retries send the same copy.
+	Locale string `json:"locale,omitempty"`
 	// State is one of the Delivery* constants.
 	State string `json:"state"`
 	// Attempts counts the claims (sends handed to Expo, or about to be).
@@ -48,4 +52,38 @@ type Delivery struct {
 // AwaitingReceipt reports whether d was accepted and its receipt is due.
 func (d *Delivery) AwaitingReceipt() bool {
 	return d.State == DeliverySent && d.TicketID != "" && d.Receipt == ""
+}
+
+// Outcomes counts a row's deliveries by outcome.
+type Outcomes struct {
+	Total   int
+	Sent    int // state sent
+	Failed  int // state failed (final)
+	Skipped int // state skipped (final)
+	Final   int // failed, skipped, or sent with its receipt settled (ok or unknown)
+}
+
+// AllFinal reports whether every delivery has a final outcome: none is
+// waiting to be sent or resent, and no accepted send awaits its receipt.
+func (o Outcomes) AllFinal() bool { return o.Final == o.Total }
+
+// DeliveryOutcomes counts ds by outcome.
+func DeliveryOutcomes(ds []Delivery) Outcomes {
+	o := Outcomes{Total: len(ds)}
+	for i := range ds {
+		switch ds[i].State {
+		case DeliverySent:
+			o.Sent++
+			if !ds[i].AwaitingReceipt() {
+				o.Final++
+			}
+		case DeliveryFailed:
+			o.Failed++
+			o.Final++
+		case DeliverySkipped:
+			o.Skipped++
+			o.Final++
+		}
+	}
+	return o
 }

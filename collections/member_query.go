@@ -112,6 +112,7 @@ type Recipient struct {
 	Token  string `db:"token"`  // "" when the user has no push token (or no users row)
 	Active bool   `db:"active"` // false when the account is disabled (or gone)
 	Muted  bool   `db:"muted"`  // the member turned off pushes about the circle
+	Locale string `db:"locale"` // the user's locale, LocaleDefault when it set none
 }
 
 // CircleRecipients lists the users of a circle's active members (rows of
@@ -121,7 +122,8 @@ func CircleRecipients(app core.App, circleId string) ([]Recipient, error) {
 	var out []Recipient
 	err := app.DB().NewQuery(
 		"SELECT m.[[id]] AS [[member]], m.[[user]] AS [[user]], m.[[muted]] AS [[muted]], " +
-			"COALESCE(u.[[push_token]], '') AS [[token]], COALESCE(u.[[is_active]], FALSE) AS [[active]] " +
+			"COALESCE(u.[[push_token]], '') AS [[token]], COALESCE(u.[[is_active]], FALSE) AS [[active]], " +
+			"COALESCE(NULLIF(u.[[locale]], ''), '" + LocaleDefault + "') AS [[locale]] " +
 			"FROM {{" + Members + "}} m LEFT JOIN {{" + Users + "}} u ON u.[[id]] = m.[[user]] " +
 			"WHERE m.[[circle]] = {:circle} AND m.[[is_active]] = TRUE AND m.[[user]] != '' " +
 			"ORDER BY m.[[joined]], m.[[id]]").

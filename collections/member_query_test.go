@@ -183,12 +183,15 @@ func TestCircleRecipients(t *testing.T) {
 	f := newCircleFixture(t)
 	f.m2.SetMuted(true)
 	must(t, f.app.Save(f.m2))
+	f.u2.Set(collections.FieldUserLocale, collections.LocaleEn)
+	must(t, f.app.Save(f.u2))
 	got, err := collections.CircleRecipients(f.app, f.circle.Id)
 	must(t, err)
+	// a user who set no locale reads as the default
 	want := []collections.Recipient{
-		{Member: f.m1.Id, User: f.u1.Id, Token: "", Active: true},
-		{Member: f.m2.Id, User: f.u2.Id, Token: "ExponentPushToken[u2]", Active: true, Muted: true},
-		{Member: f.m4.Id, User: f.u4.Id, Token: "ExponentPushToken[u4]", Active: false},
+		{Member: f.m1.Id, User: f.u1.Id, Token: "", Active: true, Locale: collections.LocaleKo},
+		{Member: f.m2.Id, User: f.u2.Id, Token: "ExponentPushToken[u2]", Active: true, Muted: true, Locale: collections.LocaleEn},
+		{Member: f.m4.Id, User: f.u4.Id, Token: "ExponentPushToken[u4]", Active: false, Locale: collections.LocaleKo},
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("CircleRecipients = %+v, want %+v", got, want)

@@ -21,7 +21,8 @@ func NewMembers() *core.Collection {
 	// not required: a user who deletes itself leaves the row behind, unlinked
 	c.Fields.Add(&core.RelationField{Name: "user", CollectionId: UsersId, MaxSelect: 1})
 	c.Fields.Add(&core.TextField{Name: "nickname", Required: true, Min: 1, Max: 20})
-	c.Fields.Add(&core.TextField{Name: "nickname_key", Hidden: true, Max: 200})
+	c.Fields.Add(&core.TextField{Name: "nickname_key", Hidden: true, Max: 200,
+		Help: "Set by the server from nickname: its look-alike key (case, width and confusable letters folded). Two active members of a circle cannot share one."})
 	c.Fields.Add(&core.FileField{
 		Name:      "avatar",
 		MaxSelect: 1,

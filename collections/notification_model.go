@@ -17,8 +17,13 @@ const (
 	FieldNotificationDueAt      = "due_at"
 	FieldNotificationTitle      = "title"
 	FieldNotificationBody       = "body"
+	FieldNotificationTitleEn    = "title_en"
+	FieldNotificationBodyEn     = "body_en"
 	FieldNotificationDeliveries = "deliveries"
 	FieldNotificationAttempts   = "attempts"
+	FieldNotificationSent       = "sent"
+	FieldNotificationFailed     = "failed"
+	FieldNotificationSkipped    = "skipped"
 	FieldNotificationLastError  = "last_error"
 	FieldNotificationNote       = "note"
 )
@@ -44,16 +49,28 @@ func AsNotification(r *core.Record) *Notification {
 	return &Notification{Record: r}
 }
 
-// NewNotification returns a blank, unsaved outbox row.
+// NewNotification returns a blank, unsaved outbox row with no deliveries
+// ([]).
 func NewNotification(app core.App) (*Notification, error) {
 	r, err := newRecord(app, Notifications)
-	return wrapOne(r, err, AsNotification)
+	n, err := wrapOne(r, err, AsNotification)
+	if n != nil {
+		n.SetDeliveries(nil)
+	}
+	return n, err
 }
 
 // PreValidate implements core.PreValidator: it refuses to save a proxy that
-// does not hold a notifications record.
+// does not hold a notifications record, and stores deliveries that were
+// never set as [] (never null).
 func (n *Notification) PreValidate(ctx context.Context, app core.App) error {
-	return checkProxy(n.Record, Notifications)
+	if err := checkProxy(n.Record, Notifications); err != nil {
+		return err
+	}
+	if raw := strings.TrimSpace(n.DeliveriesJSON()); raw == "" || raw == "null" {
+		n.SetDeliveries(nil)
+	}
+	return nil
 }
 
 // ProxyRecord returns the wrapped record.
@@ -98,6 +115,32 @@ func (n *Notification) Body() string { return n.GetString(FieldNotificationBody)
 // SetBody sets the push body.
 func (n *Notification) SetBody(body string) { n.Set(FieldNotificationBody, body) }
 
+// copyFields names the title and body fields of a locale's copy.
+func copyFields(locale string) (title, body string) {
+	if locale == LocaleEn {
+		return FieldNotificationTitleEn, FieldNotificationBodyEn
+	}
+	return FieldNotificationTitle, FieldNotificationBody
+}
+
+// CopyFor returns the title and body sent to recipients of locale. A row
+// stored before locales existed has no en copy: its ko copy is returned.
+func (n *Notification) CopyFor(locale string) (title, body string) {
+	tf, bf := copyFields(LocaleOrDefault(locale))
+	title, body = n.GetString(tf), n.GetString(bf)
+	if title == "" && body == "" {
+		return n.Title(), n.Body()
+	}
+	return title, body
+}
+
+// SetCopyFor sets the title and body sent to recipients of locale.
+func (n *Notification) SetCopyFor(locale, title, body string) {
+	tf, bf := copyFields(LocaleOrDefault(locale))
+	n.Set(tf, title)
+	n.Set(bf, body)
+}
+
 // Attempts returns how many send runs claimed deliveries of the row.
 func (n *Notification) Attempts() int { return n.GetInt(FieldNotificationAttempts) }
 
@@ -122,16 +165,27 @@ func (n *Notification) Created() types.DateTime { return n.GetDateTime(FieldCrea
 // Updated returns when the row was last saved.
 func (n *Notification) Updated() types.DateTime { return n.GetDateTime(FieldUpdated) }
 
-// DeliveriesJSON returns the deliveries as raw JSON: "null" when the field
-// was never set (a blank row, also after a save), "[]" when it was set to
-// no one.
+// Sent returns how many deliveries Expo accepted (state sent).
+func (n *Notification) Sent() int { return n.GetInt(FieldNotificationSent) }
+
+// Failed returns how many deliveries were given up (state failed).
+func (n *Notification) Failed() int { return n.GetInt(FieldNotificationFailed) }
+
+// Skipped returns how many deliveries were not sent on purpose (state
+// skipped).
+func (n *Notification) Skipped() int { return n.GetInt(FieldNotificationSkipped) }
+
+// DeliveriesJSON returns the deliveries as raw JSON: "[]" for a row made by
+// NewNotification or saved as a proxy; "null" only for a raw record whose
+// deliveries were never set.
 func (n *Notification) DeliveriesJSON() string { return n.GetString(FieldNotificationDeliveries) }
 
-// Deliveries decodes the row's deliveries; nil when none were ever set.
+// Deliveries decodes the row's deliveries; an empty list when there are
+// none.
 func (n *Notification) Deliveries() ([]Delivery, error) {
 	raw := strings.TrimSpace(n.DeliveriesJSON())
 	if raw == "" || raw == "null" {
-		return nil, nil
+		return []Delivery{}, nil
 	}
 	var ds []Delivery
 	if err := json.Unmarshal([]byte(raw), &ds); err != nil {
@@ -140,12 +194,20 @@ func (n *Notification) Deliveries() ([]Delivery, error) {
 	return ds, nil
 }
 
-// SetDeliveries stores ds (nil is stored as [], so the row reads as
-// "resolved to no one" rather than "never resolved"). The row's status is
-// the caller's to derive.
+// SetDeliveries stores ds (nil as []) and what is derived from them: the
+// sent, failed and skipped counts, and an empty last_error once every
+// delivery has a final outcome without error (DeliveryOutcomes). The row's
+// status is the caller's to derive.
 func (n *Notification) SetDeliveries(ds []Delivery) {
 	if ds == nil {
 		ds = []Delivery{}
 	}
 	n.Set(FieldNotificationDeliveries, ds)
+	o := DeliveryOutcomes(ds)
+	n.Set(FieldNotificationSent, o.Sent)
+	n.Set(FieldNotificationFailed, o.Failed)
+	n.Set(FieldNotificationSkipped, o.Skipped)
+	if o.AllFinal() && o.Failed == 0 {
+		n.SetLastError("")
+	}
 }

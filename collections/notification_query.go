@@ -1,6 +1,9 @@
 package collections
 
 import (
+	"encoding/json"
+	"fmt"
+
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -87,4 +90,38 @@ func PruneNotifications(app core.App, cutoff types.DateTime) (int, error) {
 func DeleteNotificationsOfKind(app core.App, kind string) error {
 	_, err := app.DB().Delete(Notifications, dbx.HashExp{"kind": kind}).Execute()
 	return err
+}
+
+// BackfillNotificationOutcomes rewrites every outbox row's deliveries
+// through SetDeliveries — null becomes [], and the sent, failed and
+// skipped counts and last_error follow the deliveries — with plain SQL,
+// so "updated" (which pruning reads) stays as it was.
+func BackfillNotificationOutcomes(app core.App) error {
+	rs, err := app.FindAllRecords(Notifications)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		n := AsNotification(r)
+		ds, err := n.Deliveries()
+		if err != nil {
+			return fmt.Errorf("outbox row %s: %w", n.Id, err)
+		}
+		n.SetDeliveries(ds)
+		raw, err := json.Marshal(ds)
+		if err != nil {
+			return err
+		}
+		_, err = app.DB().Update(Notifications, dbx.Params{
+			FieldNotificationDeliveries: string(raw),
+			FieldNotificationSent:       n.Sent(),
+			FieldNotificationFailed:     n.Failed(),
+			FieldNotificationSkipped:    n.Skipped(),
+			FieldNotificationLastError:  n.LastError(),
+		}, dbx.HashExp{"id": n.Id}).Execute()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

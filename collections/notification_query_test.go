@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"circly/collections"
 )
@@ -63,24 +64,67 @@ func TestNotificationRoundTrip(t *testing.T) {
 	}
 }
 
-// A blank row has no deliveries at all; nil is stored as "resolved to no one".
-func TestDeliveriesUnsetVersusEmpty(t *testing.T) {
+// A new row's deliveries are [] (never null), also after a save, and also
+// for a raw record saved through the proxy.
+func TestDeliveriesAreNeverNull(t *testing.T) {
+	f := newPollFixture(t, true)
+	app := f.app
+	n, err := collections.NewNotification(app)
+	must(t, err)
+	if n.DeliveriesJSON() != "[]" {
+		t.Fatalf("new row's deliveries = %q, want []", n.DeliveriesJSON())
+	}
+	if ds, err := n.Deliveries(); ds == nil || len(ds) != 0 || err != nil {
+		t.Fatalf("Deliveries() of a new row = %#v, %v; want an empty list", ds, err)
+	}
+
+	col, err := app.FindCollectionByNameOrId(collections.Notifications)
+	must(t, err)
+	raw := collections.AsNotification(core.NewRecord(col))
+	raw.SetPoll(f.poll.Id)
+	raw.SetKind(collections.KindResults)
+	raw.SetStatus(collections.NotificationScheduled)
+	raw.SetDueAt(types.NowDateTime())
+	if raw.DeliveriesJSON() != "null" {
+		t.Fatalf("raw record's deliveries = %q before the save", raw.DeliveriesJSON())
+	}
+	must(t, app.Save(raw))
+	back, err := collections.FindNotification(app, raw.Id)
+	must(t, err)
+	if back.DeliveriesJSON() != "[]" {
+		t.Fatalf("stored deliveries = %q, want []", back.DeliveriesJSON())
+	}
+}
+
+// SetDeliveries keeps the counts and last_error in step with the
+// deliveries: last_error is emptied once every delivery has a final
+// outcome and none failed.
+func TestSetDeliveriesDerivesCountsAndLastError(t *testing.T) {
 	app := newTestApp(t)
 	n, err := collections.NewNotification(app)
 	must(t, err)
-	if n.DeliveriesJSON() != "null" {
-		t.Fatalf("blank row's deliveries = %q, want null", n.DeliveriesJSON())
+	sent := collections.Delivery{User: "a", State: collections.DeliverySent, TicketID: "t1"}
+	skipped := collections.Delivery{User: "b", State: collections.DeliverySkipped, Error: "no push token"}
+	retry := collections.Delivery{User: "c", State: collections.DeliveryPending, Error: "rate limited"}
+	failed := collections.Delivery{User: "d", State: collections.DeliveryFailed, Error: "InvalidCredentials"}
+
+	check := func(step string, ds []collections.Delivery, wantSent, wantFailed, wantSkipped int, wantErr string) {
+		t.Helper()
+		n.SetDeliveries(ds)
+		if n.Sent() != wantSent || n.Failed() != wantFailed || n.Skipped() != wantSkipped || n.LastError() != wantErr {
+			t.Fatalf("%s: sent %d failed %d skipped %d last_error %q; want %d %d %d %q", step,
+				n.Sent(), n.Failed(), n.Skipped(), n.LastError(), wantSent, wantFailed, wantSkipped, wantErr)
+		}
 	}
-	if ds, err := n.Deliveries(); ds != nil || err != nil {
-		t.Fatalf("blank row's Deliveries() = %v, %v", ds, err)
-	}
-	n.SetDeliveries(nil)
-	if n.DeliveriesJSON() != "[]" {
-		t.Fatalf("SetDeliveries(nil) stored %q, want []", n.DeliveriesJSON())
-	}
-	if ds, err := n.Deliveries(); ds == nil || len(ds) != 0 || err != nil {
-		t.Fatalf("Deliveries() after SetDeliveries(nil) = %#v, %v; want an empty list", ds, err)
-	}
+	n.SetLastError("rate limited")
+	check("retry pending", []collections.Delivery{sent, skipped, retry}, 1, 0, 1, "rate limited")
+	retry.State, retry.TicketID, retry.Error = collections.DeliverySent, "t2", ""
+	check("receipts awaited", []collections.Delivery{sent, skipped, retry}, 2, 0, 1, "rate limited")
+	sent.Receipt, retry.Receipt = collections.ReceiptOK, collections.ReceiptUnknown
+	check("all final, no failure", []collections.Delivery{sent, skipped, retry}, 2, 0, 1, "")
+	n.SetLastError("InvalidCredentials")
+	check("a failure stays", []collections.Delivery{sent, skipped, failed}, 1, 1, 1, "InvalidCredentials")
+	check("nobody", nil, 0, 0, 0, "")
 }
 
 func TestOutboxQueries(t *testing.T) {

@@ -31,16 +31,24 @@ func AddTally(app core.App, optionId string) error {
 // AddTallyAndPublish adds one vote to optionId's tally and, in the same
 // statement, publishes every option of the poll (vote_count takes the
 // tally, this vote included); it returns the options whose published count
-// changed. When to call it rather than AddTally is the caller's rule.
+// changed with their new count. When to call it rather than AddTally is the
+// caller's rule.
 //
 // One statement because SQLite evaluates every SET expression on the row's
 // old values: "+ ([[id]] = {:id})" adds the new vote to both columns of the
 // voted option only.
-func AddTallyAndPublish(app core.App, pollId, optionId string) (changed []string, err error) {
+func AddTallyAndPublish(app core.App, pollId, optionId string) (changed []OptionCount, err error) {
 	err = app.DB().NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + ([[id]] = {:id}), [[vote_count]] = [[tally]] + ([[id]] = {:id}) " +
-		"WHERE [[poll]] = {:poll} AND ([[id]] = {:id} OR [[vote_count]] != [[tally]]) RETURNING [[id]]").
-		Bind(dbx.Params{"poll": pollId, "id": optionId}).Column(&changed)
+		"WHERE [[poll]] = {:poll} AND ([[id]] = {:id} OR [[vote_count]] != [[tally]]) RETURNING [[id]], [[vote_count]]").
+		Bind(dbx.Params{"poll": pollId, "id": optionId}).All(&changed)
 	return changed, err
+}
+
+// OptionCount is an option's published count (vote_count) as a statement
+// left it.
+type OptionCount struct {
+	Id        string `db:"id"`
+	VoteCount int    `db:"vote_count"`
 }
 
 // PublishFinalCounts sets every option's published count of a poll to its

@@ -18,8 +18,10 @@ func NewOptions() *core.Collection {
 	c.Fields.Add(&core.RelationField{Name: "member", CollectionId: MembersId, MaxSelect: 1})
 	c.Fields.Add(&core.TextField{Name: "nickname", Max: 200})
 	c.Fields.Add(&core.NumberField{Name: "order", Min: floatPtr(0), OnlyInt: true})
-	c.Fields.Add(&core.NumberField{Name: "vote_count", Min: floatPtr(0), OnlyInt: true})
-	c.Fields.Add(&core.NumberField{Name: "tally", Hidden: true, Min: floatPtr(0), OnlyInt: true})
+	c.Fields.Add(&core.NumberField{Name: "vote_count", Min: floatPtr(0), OnlyInt: true,
+		Help: "The published count members see: the tally, copied in steps of the results threshold and at the close. Set by the server."})
+	c.Fields.Add(&core.NumberField{Name: "tally", Hidden: true, Min: floatPtr(0), OnlyInt: true,
+		Help: "The live vote count, never shown to users (it would tell who voted for whom); published as vote_count in steps. Set by the server."})
 
 	// the members-only rules the first migration saved; the rules in force
 	// are ApplyOptionReaders' (see NewPolls)

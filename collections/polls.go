@@ -23,7 +23,8 @@ func NewPolls() *core.Collection {
 	c.Fields.Add(&core.RelationField{Name: "circle", Required: true, CollectionId: CirclesId, CascadeDelete: true, MaxSelect: 1})
 	c.Fields.Add(&core.RelationField{Name: "creator", CollectionId: UsersId, MaxSelect: 1})
 	c.Fields.Add(&core.RelationField{Name: "template", CollectionId: TemplatesId, MaxSelect: 1})
-	c.Fields.Add(&core.TextField{Name: "question_text", Max: 200})
+	c.Fields.Add(&core.TextField{Name: "question_text", Max: 200, Presentable: true,
+		Help: "Copied from the template when the poll is made; later template edits do not change it."})
 	c.Fields.Add(&core.DateField{Name: "deadline", Required: true})
 	c.Fields.Add(&core.BoolField{Name: "is_anonymous"})
 	c.Fields.Add(&core.SelectField{Name: "status", Required: true, MaxSelect: 1, Values: []string{PollOpen, PollClosed}})

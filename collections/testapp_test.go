@@ -138,7 +138,7 @@ func makeTemplate(t testing.TB, app core.App) *collections.Template {
 	tp, err := collections.NewTemplate(app)
 	must(t, err)
 	tp.SetQuestionText("Who is test " + security.RandomString(8) + "?")
-	tp.SetCategory("test")
+	tp.SetCategory("fun")
 	tp.SetSeedKey("test-" + security.RandomString(8))
 	tp.SetActive(true)
 	must(t, app.Save(tp))

@@ -13,6 +13,7 @@ const (
 	FieldUserDeviceSecretHash = "device_secret_hash"
 	FieldUserPushToken        = "push_token"
 	FieldUserIsActive         = "is_active"
+	FieldUserLocale           = "locale"
 )
 
 var (
@@ -71,6 +72,12 @@ func (u *User) PushToken() string { return u.GetString(FieldUserPushToken) }
 
 // SetPushToken sets the push token ("" clears it).
 func (u *User) SetPushToken(token string) { u.Set(FieldUserPushToken, token) }
+
+// Locale returns the user's locale, LocaleDefault when it set none.
+func (u *User) Locale() string { return LocaleOrDefault(u.GetString(FieldUserLocale)) }
+
+// SetLocale sets the user's locale (one of Locales, or "").
+func (u *User) SetLocale(locale string) { u.Set(FieldUserLocale, locale) }
 
 // IsActive reports whether the account may be used (operators disable it).
 func (u *User) IsActive() bool { return u.GetBool(FieldUserIsActive) }

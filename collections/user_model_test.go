@@ -67,7 +67,7 @@ func TestTemplateQueries(t *testing.T) {
 	must(t, collections.IncrementUsageCount(app, tp.Id))
 	got, err := collections.FindTemplate(app, tp.Id)
 	must(t, err)
-	if got.UsageCount() != 2 || got.QuestionText() != tp.QuestionText() || got.Category() != "test" ||
+	if got.UsageCount() != 2 || got.QuestionText() != tp.QuestionText() || got.Category() != "fun" ||
 		!got.IsActive() || got.SeedKey() != tp.SeedKey() || got.Updated().String() != tp.Updated().String() || got.Created().String() != tp.Created().String() {
 		t.Fatalf("template read back as %v", got.FieldsData())
 	}

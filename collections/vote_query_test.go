@@ -30,9 +30,14 @@ func TestTallies(t *testing.T) {
 
 	var changed []string
 	inTx(t, app, func(txApp core.App) {
-		var err error
-		changed, err = collections.AddTallyAndPublish(txApp, f.poll.Id, o2)
+		published, err := collections.AddTallyAndPublish(txApp, f.poll.Id, o2)
 		must(t, err)
+		for _, c := range published {
+			if c.VoteCount != 1 {
+				t.Fatalf("AddTallyAndPublish: %s published %d, want 1", c.Id, c.VoteCount)
+			}
+			changed = append(changed, c.Id)
+		}
 	})
 	slices.Sort(changed)
 	want := []string{o2, o4}

@@ -13,7 +13,8 @@ func NewVotes() *core.Collection {
 
 	c.Fields.Add(&core.RelationField{Name: "poll", Required: true, CollectionId: PollsId, CascadeDelete: true, MaxSelect: 1})
 	c.Fields.Add(&core.RelationField{Name: "option", Required: true, CollectionId: OptionsId, CascadeDelete: true, MaxSelect: 1})
-	c.Fields.Add(&core.TextField{Name: "voter_hash", Hidden: true, Max: 64})
+	c.Fields.Add(&core.TextField{Name: "voter_hash", Hidden: true, Max: 64,
+		Help: "A keyed hash of (poll, voter) that refuses a second vote without naming the voter; replaced by random bytes when the poll closes."})
 	// set only for non-anonymous polls
 	c.Fields.Add(&core.RelationField{Name: "member", CollectionId: MembersId, MaxSelect: 1})
 

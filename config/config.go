@@ -60,6 +60,23 @@ type Config struct {
 	// SecretFile is where the server's secret key lives
 	// (CIRCLY_SECRET_FILE, default <data dir>/circly.key).
 	SecretFile string
+
+	// ReplicaURL turns on continuous replication of the main database
+	// (pb_data/data.db) with Litestream when set: file:///path or
+	// s3://bucket/prefix (CIRCLY_REPLICA_URL, default off).
+	ReplicaURL string
+
+	// ReplicaS3Endpoint is the endpoint of an S3-compatible store
+	// (CIRCLY_REPLICA_S3_ENDPOINT, default AWS).
+	ReplicaS3Endpoint string
+
+	// ReplicaSyncInterval is how often new WAL frames are shipped to the
+	// replica (CIRCLY_REPLICA_SYNC_INTERVAL, Go duration, default 1s).
+	ReplicaSyncInterval time.Duration
+
+	// ReplicaRetention is how long the replica keeps history (snapshots and
+	// the changes between them) (CIRCLY_REPLICA_RETENTION, Go duration, default 24h).
+	ReplicaRetention time.Duration
 }
 
 // Default returns the settings used when nothing is configured.
@@ -75,6 +92,9 @@ func Default() Config {
 		ReportHideAt:     3,
 		PollsPerDay:      5,
 		OpenPollsMax:     10,
+
+		ReplicaSyncInterval: time.Second,
+		ReplicaRetention:    24 * time.Hour,
 	}
 }
 
@@ -113,6 +133,22 @@ func FromEnv() (Config, error) {
 	secondsVar("CIRCLY_DISPATCH_INTERVAL", &c.DispatchInterval, 1, time.Second)
 	secondsVar("CIRCLY_RECEIPT_DELAY", &c.ReceiptDelay, 0, time.Second)
 	secondsVar("CIRCLY_OUTBOX_RETENTION_DAYS", &c.OutboxRetention, 1, 24*time.Hour)
+	durationVar := func(name string, dst *time.Duration, min time.Duration) {
+		v := strings.TrimSpace(os.Getenv(name))
+		if v == "" {
+			return
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < min {
+			errs = append(errs, fmt.Errorf("%s must be a duration >= %s (like 1s, 24h), got %q", name, min, v))
+			return
+		}
+		*dst = d
+	}
+	durationVar("CIRCLY_REPLICA_SYNC_INTERVAL", &c.ReplicaSyncInterval, 10*time.Millisecond)
+	durationVar("CIRCLY_REPLICA_RETENTION", &c.ReplicaRetention, time.Minute)
+	c.ReplicaURL = strings.TrimSpace(os.Getenv("CIRCLY_REPLICA_URL"))
+	c.ReplicaS3Endpoint = strings.TrimSpace(os.Getenv("CIRCLY_REPLICA_S3_ENDPOINT"))
 
 	if v := strings.TrimSpace(os.Getenv("CIRCLY_EXPO_BASE_URL")); v != "" {
 		c.ExpoBaseURL = strings.TrimRight(v, "/")

@@ -25,6 +25,16 @@
 // listed, is recorded as skipped with the reason, not failed. Recipients,
 // and their mute switches, are read when the row's moment comes.
 //
+// # Copy
+//
+// Title and body come from push_copy (API.md §12), one row per kind of copy
+// and locale, edited by operators, with placeholders over the push's
+// Payload; the shipped copy (seed.PushCopy) stands in for a missing row or
+// one whose placeholder does not resolve, and the outbox row's note names
+// that placeholder. The copy of every locale is rendered and stored on the
+// row when its recipients are chosen, and each delivery keeps its
+// recipient's users.locale, so a resend is the same text (see copy.go).
+//
 // # The outbox
 //
 // There is one row per (poll, kind); a unique index makes creating it

@@ -99,7 +99,9 @@ func (n *Notifier) enqueuePoll(app core.App, pollId string) (int, error) {
 			row.SetPoll(pollId)
 			row.SetKind(kind)
 			row.SetAttempts(0)
-			n.setCopy(row, circle, poll)
+			if err := n.setCopy(txApp, row, circle, poll); err != nil {
+				return err
+			}
 			if err := n.plan(txApp, row, poll, circle); err != nil {
 				return err
 			}
@@ -137,30 +139,21 @@ func (n *Notifier) plan(app core.App, row *collections.Notification, poll *colle
 	return nil
 }
 
-// skipRow settles row as skipped, with note saying why.
-//
-// Note: a row whose deliveries were never set reads as "null", not "", so
-// the branch below does not run for a new row: a reminder skipped at
-// creation is stored with deliveries NULL, not []. Kept as it was written
-// against the raw field; readers treat both as no deliveries.
+// skipRow settles row as skipped, with note saying why. Its deliveries
+// stay as they are: [] for a row whose recipients were never chosen
+// (collections.NewNotification starts every row with []).
 func skipRow(row *collections.Notification, note string) {
 	row.SetStatus(collections.NotificationSkipped)
 	row.SetNote(note)
-	if row.DeliveriesJSON() == "" {
-		row.SetDeliveries([]collections.Delivery{})
-	}
 }
 
-// setCopy writes the row's title and body. The results of a poll that
-// closed below the threshold say that there were too few votes. A circle
-// that reports hide is named collections.HiddenCircleName (API.md §10).
-func (n *Notifier) setCopy(row *collections.Notification, circle *collections.Circle, poll *collections.Poll) {
-	title, body := Copy(row.Kind(), circle.ShownName(), poll.QuestionText())
-	if row.Kind() == collections.KindResults && poll.IsClosed() && !n.revealed(poll) {
-		title, body = HiddenResultsCopy(circle.ShownName(), poll.QuestionText())
+// addNote adds note to the row's note (which may name push copy that
+// did not resolve).
+func addNote(row *collections.Notification, note string) {
+	if old := row.Note(); old != "" {
+		note = old + "; " + note
 	}
-	row.SetTitle(truncate(title, 500))
-	row.SetBody(truncate(body, 2000))
+	row.SetNote(truncate(note, 500))
 }
 
 // revealed reports whether a poll has closed with its per-option counts
@@ -268,7 +261,9 @@ func (n *Notifier) resolveDueRow(app core.App, row *collections.Notification, no
 	if err != nil {
 		return false, err
 	}
-	n.setCopy(row, circle, poll)
+	if err := n.setCopy(app, row, circle, poll); err != nil {
+		return false, err
+	}
 	if err := n.resolve(app, row, poll, circle); err != nil {
 		return false, err
 	}
@@ -299,9 +294,9 @@ func (n *Notifier) resolve(app core.App, row *collections.Notification, poll *co
 	setDeliveries(row, ds)
 	switch {
 	case len(ds) == 0:
-		row.SetNote(noteNobody)
+		addNote(row, noteNobody)
 	case row.Status() == collections.NotificationSkipped:
-		row.SetNote(noteAllSkipped)
+		addNote(row, noteAllSkipped)
 	}
 	return nil
 }
@@ -358,7 +353,7 @@ func (n *Notifier) recipientsOf(app core.App, kind string, poll *collections.Pol
 // token already taken by an earlier recipient (one phone, two accounts) is
 // skipped, and a token is taken only by a delivery that will be sent.
 func delivery(m collections.Recipient, tokens map[string]bool) collections.Delivery {
-	d := collections.Delivery{User: m.User, Token: m.Token, State: collections.DeliveryPending}
+	d := collections.Delivery{User: m.User, Token: m.Token, Locale: m.Locale, State: collections.DeliveryPending}
 	switch {
 	case m.Muted:
 		d.State, d.Error = collections.DeliverySkipped, errMuted

@@ -151,14 +151,16 @@ func New(app core.App, polls Polls, s Settings) *Notifier {
 }
 
 // Register makes a Notifier and binds it to app: the polls create hook
-// enqueues a new poll's notifications, and, when s.Interval is positive,
-// the scheduler starts with the server (OnServe, so not for commands such
-// as migrate or superuser) and stops when the app terminates, waiting for a
+// enqueues a new poll's notifications, push_copy refuses malformed
+// placeholders (validateCopy), and, when s.Interval is positive, the
+// scheduler starts with the server (OnServe, so not for commands such as
+// migrate or superuser) and stops when the app terminates, waiting for a
 // run in progress.
 func Register(app core.App, polls Polls, s Settings) *Notifier {
 	n := New(app, polls, s)
 
 	app.OnRecordAfterCreateSuccess(collections.Polls).BindFunc(n.onPollCreated)
+	app.OnRecordValidate(collections.PushCopy).BindFunc(validateCopy)
 
 	if n.settings.Interval > 0 {
 		app.OnServe().BindFunc(func(e *core.ServeEvent) error {

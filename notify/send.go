@@ -16,10 +16,11 @@ import (
 
 // claimed is one delivery of a batch: where it is stored and what to send.
 type claimed struct {
-	row   *collections.Notification // as of the claim, for kind, title and body
-	poll  *collections.Poll
-	index int
-	token string
+	row    *collections.Notification // as of the claim, for kind and copy
+	poll   *collections.Poll
+	index  int
+	token  string
+	locale string // the recipient's, as stored in the delivery
 }
 
 // sendPending sends pending deliveries, a claimed batch at a time, until
@@ -41,7 +42,7 @@ func (n *Notifier) sendPending(ctx context.Context, app core.App, now time.Time,
 
 		msgs := make([]expo.Message, len(batch))
 		for i, c := range batch {
-			msgs[i] = n.message(c.row, c.poll, c.token, now)
+			msgs[i] = n.message(c.row, c.poll, c.token, c.locale, now)
 		}
 		sendCtx, cancel := graceful(ctx, n.settings.StopGrace)
 		results := n.client.Send(sendCtx, msgs)
@@ -161,7 +162,7 @@ func (c *claimRound) claimRow(id string) error {
 			changed = true
 		case deliveryClaimed:
 			changed, claimedAny = true, true
-			c.batch = append(c.batch, claimed{row: row, poll: poll, index: i, token: ds[i].Token})
+			c.batch = append(c.batch, claimed{row: row, poll: poll, index: i, token: ds[i].Token, locale: ds[i].Locale})
 		case batchFull:
 			full = true
 		}

@@ -19,8 +19,11 @@ type ballot struct {
 }
 
 type ballotResult struct {
-	changedOptions []string
-	err            error
+	// the poll's total and the published option counts after this
+	// ballot, announced to realtime subscribers after the commit
+	total     int
+	published []collections.OptionCount
+	err       error
 }
 
 // maxBallotsPerCommit bounds one group commit.
@@ -161,6 +164,9 @@ func (b *ballotBox) run() {
 func (b *ballotBox) write(batch []*ballot) {
 	results := make([]ballotResult, len(batch))
 	var written []string // polls that got a vote in this commit
+	// announcements leave in commit order: a close (ClosePoll) cannot
+	// commit between this commit and its announcements
+	b.svc.orderMu.Lock()
 	err := b.app.RunInTransaction(func(txApp core.App) error {
 		salts := map[string][]byte{}
 		written = written[:0]
@@ -177,7 +183,16 @@ func (b *ballotBox) write(batch []*ballot) {
 	})
 	if err == nil {
 		b.svc.noteVotes(written)
+		// the changed counters, in the order the ballots were written;
+		// the announcer broadcasts them after the requests are answered
+		an := b.svc.announcer(b.app)
+		for i, v := range batch {
+			if results[i].err == nil {
+				an.vote(v.pollId, results[i].total, results[i].published)
+			}
+		}
 	}
+	b.svc.orderMu.Unlock()
 	if err != nil && len(batch) > 1 {
 		for _, v := range batch {
 			b.write([]*ballot{v})
@@ -237,9 +252,9 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 	if err := collections.InsertParticipation(txApp, v.pollId, v.participation); err != nil {
 		return ballotResult{err: err}
 	}
-	changed, err := b.svc.countVote(txApp, v.pollId, v.optionId)
+	total, published, err := b.svc.countVote(txApp, v.pollId, v.optionId)
 	if err != nil {
 		return ballotResult{err: err}
 	}
-	return ballotResult{changedOptions: changed}
+	return ballotResult{total: total, published: published}
 }

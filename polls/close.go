@@ -24,6 +24,11 @@ import (
 // closing below the threshold never reveals per-option counts. Closing a
 // closed poll is a no-op; closed reports whether this call closed it.
 func (s *Service) ClosePoll(app core.App, pollId string) (closed bool, err error) {
+	// The counters of votes committed before the close are sent first (the
+	// announcer's queue), then the close's own events: no vote can commit
+	// in between (orderMu), so a subscriber never sees a count go back.
+	s.orderMu.Lock()
+	s.announcer(app).flush()
 	var published []string
 	err = app.RunInTransaction(func(txApp core.App) error {
 		var err error
@@ -31,11 +36,13 @@ func (s *Service) ClosePoll(app core.App, pollId string) (closed bool, err error
 		return err
 	})
 	if err != nil || !closed {
+		s.orderMu.Unlock()
 		return closed, err
 	}
 	for _, id := range published {
-		s.announce(app, context.Background(), collections.Options, id)
+		s.announce(app, context.Background(), collections.Options, id, nil)
 	}
+	s.orderMu.Unlock()
 	s.Forget(app)
 	return true, nil
 }

@@ -11,21 +11,23 @@ import (
 // ResultsMinVotes, every option's vote_count takes its tally when the total
 // first reaches k and then each time k more votes have come in (totals k,
 // 2k, 3k, …), so no member watching the counts can pin a single vote to its
-// option; ClosePoll publishes the final counts. It returns the options whose
-// published count changed. Plain SQL throughout: the tally changes without
+// option; ClosePoll publishes the final counts. It returns the poll's new
+// total and the options whose published count changed, with that count.
+// Plain SQL throughout: the tally changes without
 // an event or a timestamp. Two statements per vote: the poll's total first,
 // then one update of the options that also publishes when due (see
 // collections.AddTallyAndPublish).
-func (s *Service) countVote(txApp core.App, pollId, optionId string) ([]string, error) {
-	total, err := collections.IncrementTotalVotes(txApp, pollId)
+func (s *Service) countVote(txApp core.App, pollId, optionId string) (total int, published []collections.OptionCount, err error) {
+	total, err = collections.IncrementTotalVotes(txApp, pollId)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	if !isCountStep(total, s.Config.ResultsMinVotes) {
-		return nil, collections.AddTally(txApp, optionId)
+		return total, nil, collections.AddTally(txApp, optionId)
 	}
 	// this option's tally, and every option's published count
-	return collections.AddTallyAndPublish(txApp, pollId, optionId)
+	published, err = collections.AddTallyAndPublish(txApp, pollId, optionId)
+	return total, published, err
 }
 
 // CountsRevealed reports whether a poll's per-option counts are shown: it

@@ -34,6 +34,12 @@ type Service struct {
 	ballots    *ballotBox
 	terminated bool
 
+	// orderMu keeps a commit and the announcements of its counters together
+	// (the ballot box's commits, ClosePoll), so they are sent in commit order
+	orderMu       sync.Mutex
+	announceMu    sync.Mutex
+	announcements *announcer
+
 	forgetMu      sync.Mutex
 	forgetPending bool
 
@@ -53,9 +59,11 @@ func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 		}
 	})
 
-	// write the votes still queued before the app goes away
+	// write the votes still queued and send their counters before the app
+	// goes away
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		s.closeBallots()
+		s.closeAnnouncer()
 		return e.Next()
 	})
 

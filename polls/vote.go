@@ -13,9 +13,10 @@ import (
 )
 
 // CastVote checks a vote of userId for optionId in pollId (API.md §5),
-// has the ballot box record it with the counters in one transaction, and
-// then announces the changed counters to realtime subscribers (ctx is the
-// request's).
+// has the ballot box record it with the counters in one transaction and
+// answers after the commit; the changed counters are announced to realtime
+// subscribers by the service's announcer, in commit order, off the
+// request's path (see announce.go).
 //
 // Anonymity: the stored row holds poll, option and voter_hash =
 // HMAC-SHA256(poll key, user id) — no user, no membership (except for
@@ -36,19 +37,7 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 		return err
 	}
 
-	res := s.votes(app).cast(b)
-	if res.err != nil {
-		return res.err
-	}
-
-	// Counters were changed with plain SQL inside the short write
-	// transaction; announce the poll's new total (and any published option
-	// count) to realtime subscribers now that they are committed.
-	s.announce(app, ctx, collections.Polls, pollId)
-	for _, id := range res.changedOptions {
-		s.announce(app, ctx, collections.Options, id)
-	}
-	return nil
+	return s.votes(app).cast(b).err
 }
 
 // checkVote applies the checks of a vote and returns its ballot.

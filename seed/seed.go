@@ -1,5 +1,6 @@
 // Package seed ships Circly's curated question templates (templates.json,
-// Korean, several categories) and loads them into the templates collection.
+// Korean, several categories) and loads them into the templates collection,
+// the starter list of blocked words, and the push copy (push_copy.go).
 package seed
 
 import (

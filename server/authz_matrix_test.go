@@ -234,12 +234,16 @@ var matrix = map[string]crud{
 		},
 		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"user": w.users[roleStranger].Id} },
 	},
+	// API.md §12: the dispatcher writes the outbox (app.Save, no request);
+	// requests of anyone, superusers included, are refused, and deleting a
+	// row of an open poll too (the world's poll is open; package dashboard
+	// tests the delete after the close)
 	collections.Notifications: {
 		list:   roles(roleSuperuser),
 		view:   roles(roleSuperuser),
-		create: roles(roleSuperuser),
-		update: roles(roleSuperuser),
-		del:    roles(roleSuperuser),
+		create: roles(),
+		update: roles(),
+		del:    roles(),
 		target: func(w *matrixWorld) *core.Record { return w.notification },
 		createBody: func(w *matrixWorld, role string) map[string]any {
 			return map[string]any{"poll": w.poll.Id, "kind": collections.KindResults, "status": collections.NotificationPending, "due_at": dt(time.Hour)}
@@ -324,6 +328,35 @@ var matrix = map[string]crud{
 			return map[string]any{"blocked_member": w.members[roleCreator].Id}
 		},
 	},
+	// API.md §12: push copy is the operators'
+	collections.PushCopy: {
+		list:   roles(roleSuperuser),
+		view:   roles(roleSuperuser),
+		create: roles(roleSuperuser),
+		update: roles(roleSuperuser),
+		del:    roles(roleSuperuser),
+		// the seeded Korean poll_started copy
+		target: func(w *matrixWorld) *core.Record { return matrixPushCopy(w, collections.KindPollStarted) },
+		createBody: func(w *matrixWorld, role string) map[string]any {
+			if role == roleSuperuser { // every (kind, locale) is seeded: make room for one
+				if err := w.app.Delete(matrixPushCopy(w, collections.KindPicked)); err != nil {
+					panic(err)
+				}
+			}
+			return map[string]any{"kind": collections.KindPicked, "locale": collections.LocaleKo, "title": "matrix", "body": "{$.poll.question_text}"}
+		},
+		updateBody: func(w *matrixWorld) map[string]any { return map[string]any{"title": "edited {$.circle.name}"} },
+	},
+}
+
+// matrixPushCopy is the seeded Korean push_copy row of kind.
+func matrixPushCopy(w *matrixWorld, kind string) *core.Record {
+	r, err := w.app.FindFirstRecordByFilter(collections.PushCopy, "kind = {:k} && locale = {:l}",
+		dbx.Params{"k": kind, "l": collections.LocaleKo})
+	if err != nil {
+		panic(err)
+	}
+	return r
 }
 
 // matrixBlock is the blocks target of a world: member's block of member2,

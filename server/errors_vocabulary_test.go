@@ -186,7 +186,7 @@ var vocabulary = []vocabCase{
 	{"a disabled account", roleDisabled, "GET", fixedPath("/api/circly/feed"), nil, 403, "This account is disabled.", nil},
 	{"view another user", roleMember, "GET", func(w *matrixWorld) string { return "/api/collections/users/records/" + w.users[roleCreator].Id }, nil, 404, pbNotFound, nil},
 	{"a user field that cannot be changed", roleMember, "PATCH", func(w *matrixWorld) string { return "/api/collections/users/records/" + w.users[roleMember].Id },
-		sends(map[string]any{"is_active": false}), 400, "Only push_token can be changed.", map[string]string{"is_active": "validation_field_not_writable"}},
+		sends(map[string]any{"is_active": false}), 400, "Only push_token and locale can be changed.", map[string]string{"is_active": "validation_field_not_writable"}},
 }
 
 func memberBody2(role string) func(w *matrixWorld) map[string]any {

@@ -15,6 +15,7 @@ import (
 	"circly/blocks"
 	"circly/circles"
 	"circly/config"
+	"circly/dashboard"
 	"circly/keys"
 	"circly/moderation"
 	"circly/polls"
@@ -62,6 +63,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	c.Moderation = moderation.Register(app, cfg)
 	blocks.Register(app)
 	request.BindListQueryErrors(app)
+	dashboard.Register(app)
 	return c
 }
 

@@ -47,10 +47,29 @@ func CheckSecureDelete(app core.App) error {
 	return nil
 }
 
+// walTruncaterKey holds, in the app's store, the function that replaces
+// the plain checkpoint of TruncateWAL (see SetWALTruncater).
+const walTruncaterKey = "circly.walTruncater"
+
+// SetWALTruncater makes TruncateWAL call f instead of checkpointing on the
+// app's own connection (nil restores the plain checkpoint). Replication
+// sets it: a checkpoint must then go through the replicator, which copies
+// every WAL frame before the WAL restarts.
+func SetWALTruncater(app core.App, f func() error) {
+	if f == nil {
+		app.Store().Remove(walTruncaterKey)
+		return
+	}
+	app.Store().Set(walTruncaterKey, f)
+}
+
 // TruncateWAL checkpoints the WAL completely into the database and
 // truncates it to zero bytes. It fails (and can be retried) while a reader
 // still uses an older snapshot.
 func TruncateWAL(app core.App) error {
+	if f, ok := app.Store().Get(walTruncaterKey).(func() error); ok {
+		return f()
+	}
 	var busy, logFrames, checkpointed int
 	err := app.NonconcurrentDB().NewQuery("PRAGMA wal_checkpoint(TRUNCATE)").Row(&busy, &logFrames, &checkpointed)
 	if err != nil {

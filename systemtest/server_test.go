@@ -74,7 +74,8 @@ func randomHex(n int) string {
 
 // user is a signed-in app user.
 type user struct {
-	id, token string
+	id, token      string
+	device, secret string // its device login
 }
 
 func (s *server) newUser() user {
@@ -85,10 +86,11 @@ func (s *server) newUser() user {
 			Id string `json:"id"`
 		} `json:"record"`
 	}
+	device, secret := "systest-"+randomHex(8), randomHex(24)
 	s.mustDo("POST", "/api/circly/auth/device", "", map[string]any{
-		"device_id": "systest-" + randomHex(8), "device_secret": randomHex(24),
+		"device_id": device, "device_secret": secret,
 	}, 200, &res)
-	return user{res.Record.Id, res.Token}
+	return user{res.Record.Id, res.Token, device, secret}
 }
 
 // circleFixture is a circle of n users (users[0] created it) with one open

@@ -108,6 +108,36 @@ test('a circle name is shown as text, never as markup', { timeout: TEST_TIMEOUT_
   }),
 );
 
+test('emoji in a circle name are drawn in colour, as a phone draws them', { timeout: TEST_TIMEOUT_MS }, () =>
+  withServerOutput(async () => {
+    const festive = await user.collection('circles').create({ name: '🎉 생일 모임', nickname: '민지' });
+
+    await openLanding(`/join/${festive.invite_link_id}`, async ({ page, state }) => {
+      assert.equal(state, 'valid');
+      // draw the emoji with the heading's font: a colour emoji font gives
+      // coloured pixels; without one it is a monochrome box (tofu) or nothing
+      const coloured = await page.evaluate(() => {
+        const style = getComputedStyle(document.getElementById('circle-name'));
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 64;
+        const ctx = canvas.getContext('2d');
+        ctx.font = `48px ${style.fontFamily}`;
+        ctx.textBaseline = 'top';
+        ctx.fillStyle = '#000';
+        ctx.fillText('🎉', 4, 4);
+        const px = ctx.getImageData(0, 0, 64, 64).data;
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          const [r, g, b, a] = [px[i], px[i + 1], px[i + 2], px[i + 3]];
+          if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
+        }
+        return n;
+      });
+      assert.ok(coloured > 100, `the emoji should be drawn in colour (${coloured} coloured pixels); is an emoji font (fonts-noto-color-emoji) installed?`);
+    });
+  }),
+);
+
 test('an expired invite says so and asks for a new link', { timeout: TEST_TIMEOUT_MS }, () =>
   withServerOutput(async () => {
     const admin = await adminClient(server);

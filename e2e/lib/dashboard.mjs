@@ -1,0 +1,49 @@
+// PocketBase's dashboard (/_/) in headless Chromium, signed in as the
+// server's superuser, for tests that act as an operator would.
+
+import { launchBrowser } from './browser.mjs';
+
+/** A desktop-sized viewport: the dashboard is an operator's desktop tool. */
+export const DESKTOP_VIEWPORT = { width: 1400, height: 1000 };
+
+/**
+ * Launches Chromium and signs in at /_/ with the server's superuser.
+ * Returns {browser, page, writes, pageErrors, close}: `writes` records every
+ * POST/PATCH/DELETE the dashboard sends to the API ({method, url, body}).
+ */
+export async function openDashboard(server) {
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext({ viewport: DESKTOP_VIEWPORT, locale: 'ko-KR' });
+    const page = await context.newPage();
+    const writes = [];
+    page.on('request', (request) => {
+      if (request.method() === 'GET' || !request.url().includes('/api/')) return;
+      let body = request.postData();
+      try {
+        body = JSON.parse(body);
+      } catch {
+        // not JSON (multipart): kept as text
+      }
+      writes.push({ method: request.method(), url: request.url(), body });
+    });
+    const pageErrors = [];
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+
+    await page.goto(`${server.url}/_/`);
+    await page.fill('#login_identity', server.adminEmail);
+    await page.fill('#login_pass', server.adminPassword);
+    await page.click('form.auth-with-password-form button.next');
+    await page.waitForURL(/#\/collections/);
+    return { browser, page, writes, pageErrors, close: () => browser.close() };
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
+}
+
+/** Opens a collection's records list in the dashboard. */
+export async function openCollection(page, server, name) {
+  await page.goto(`${server.url}/_/#/collections?collection=${encodeURIComponent(name)}`);
+  await page.getByRole('button', { name: /New record/i }).waitFor();
+}
