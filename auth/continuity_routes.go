@@ -155,9 +155,9 @@ func (s *Service) move(e *core.RequestEvent, kind, code string, dev DeviceCreden
 func validateMove(codeKey, code string, dev DeviceCredentials) error {
 	errs := validation.Errors{}
 	if strings.TrimSpace(code) == "" {
-		errs[codeKey] = validation.NewError("validation_required", "cannot be blank")
+		errs[codeKey] = validation.NewError("validation_required", "Cannot be blank.")
 	} else if len(code) > 100 {
-		errs[codeKey] = validation.NewError("validation_length_too_long", "the length must be no more than 100")
+		errs[codeKey] = validation.NewError("validation_length_too_long", "The length must be no more than 100.")
 	}
 	if err := dev.Validate(); err != nil {
 		if deviceErrs, ok := err.(validation.Errors); ok {

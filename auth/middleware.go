@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"circly/collections"
+	"circly/request"
 )
 
 // Middleware ids.
@@ -55,7 +56,7 @@ func registerMiddlewares(app core.App) {
 // rule.
 func requireUserForCreate(re *core.RequestEvent) error {
 	if re.Auth == nil && re.Request.Method == http.MethodPost && userCreatePath.MatchString(re.Request.URL.Path) {
-		return re.UnauthorizedError("Sign in to do this.", nil)
+		return re.UnauthorizedError(request.MsgSignIn, nil)
 	}
 	return re.Next()
 }

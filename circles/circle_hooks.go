@@ -29,7 +29,7 @@ const creatorNicknameKey = collections.FieldMemberNickname
 func onCircleCreateRequest(e *core.RecordRequestEvent) error {
 	info, err := e.RequestInfo()
 	if err != nil {
-		return e.BadRequestError("", err)
+		return e.BadRequestError("The request body is not valid.", err)
 	}
 	circle := collections.AsCircle(e.Record)
 
@@ -97,10 +97,14 @@ func createWithCreator(e *core.RecordRequestEvent, circle *collections.Circle, u
 	})
 }
 
-// onCircleUpdateRequest keeps creators to name, max_members and image (the
-// update rule already limits updates to the creator) and refuses a
-// max_members below the number of active members.
+// onCircleUpdateRequest lets only the creator update a circle (the update
+// rule lets every active member here: they see the circle, so the others
+// get a 403, not a 404), keeps it to name, max_members and image, and
+// refuses a max_members below the number of active members.
 func onCircleUpdateRequest(e *core.RecordRequestEvent) error {
+	if err := requireCreator(e, "change the circle's name, max_members or image"); err != nil {
+		return err
+	}
 	if err := request.OnlyBodyKeys(e.RequestEvent,
 		collections.FieldCircleName, collections.FieldCircleMaxMembers, collections.FieldCircleImage); err != nil {
 		return err
@@ -131,10 +135,23 @@ func onCircleUpdateRequest(e *core.RecordRequestEvent) error {
 			return err
 		}
 		if circle.MaxMembers() < count {
-			return e.BadRequestError("max_members cannot be below the current member count.",
+			return e.BadRequestError("The circle's max_members cannot be below its current member count.",
 				request.FieldError(collections.FieldCircleMaxMembers, "validation_max_members_below_count",
 					fmt.Sprintf("Must be at least %d, the current member count.", count)))
 		}
 		return e.Next()
 	})
+}
+
+// requireCreator refuses a circle update or delete by anyone but the
+// circle's creator as stored (the body cannot make one the creator) with
+// the 403 of action; superusers (the dashboard) pass.
+func requireCreator(e *core.RecordRequestEvent, action string) error {
+	if e.HasSuperuserAuth() {
+		return nil
+	}
+	if e.Auth == nil || collections.AsCircle(e.Record.Original()).Creator() != e.Auth.Id {
+		return apiError(e.RequestEvent, creatorOnly(action))
+	}
+	return nil
 }

@@ -426,9 +426,9 @@ func TestRemove(t *testing.T) {
 		remove("a membership of another circle is 404", asCreator, func(f *circleFixture) string {
 			return `{"member":"` + f.strangerM.Id + `"}`
 		}, 404),
-		remove("an inactive membership is 404", asCreator, func(f *circleFixture) string {
+		remove("a former member is 409", asCreator, func(f *circleFixture) string {
 			return `{"member":"` + f.formerM.Id + `"}`
-		}, 404),
+		}, 409, `"message":"This member has already left the circle or was removed."`),
 		remove("an unknown membership is 404", asCreator, body(`{"member":"nosuchmember123"}`), 404),
 	}
 	for i := range refused {

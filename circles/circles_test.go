@@ -441,7 +441,8 @@ func TestCirclesUpdate(t *testing.T) {
 	cases := []scenario{
 		patch("anonymous cannot update", anonymous, `{"name":"x"}`, 404),
 		patch("a stranger cannot update", asStranger, `{"name":"x"}`, 404),
-		patch("a member who is not the creator cannot update", asMember, `{"name":"x"}`, 404),
+		patch("a member who is not the creator cannot update", asMember, `{"name":"x"}`, 403,
+			`"message":"Only the circle's creator can change the circle's name, max_members or image."`),
 		patch("a former member cannot update", asFormer, `{"name":"x"}`, 404),
 		patch("the creator renames the circle", asCreator, `{"name":"Renamed"}`, 200, `"name":"Renamed"`),
 		patch("the creator lowers max_members to the member count", asCreator, `{"max_members":2}`, 200, `"max_members":2`),
@@ -497,7 +498,8 @@ func TestCirclesDelete(t *testing.T) {
 	runScenarios(t, []scenario{
 		{name: "anonymous cannot delete", method: "DELETE", url: circleURL, auth: anonymous, status: 404, after: kept},
 		{name: "a stranger cannot delete", method: "DELETE", url: circleURL, auth: asStranger, status: 404, after: kept},
-		{name: "a member cannot delete", method: "DELETE", url: circleURL, auth: asMember, status: 404, after: kept},
+		{name: "a member cannot delete", method: "DELETE", url: circleURL, auth: asMember, status: 403, after: kept,
+			contains: []string{`"message":"Only the circle's creator can delete the circle."`}},
 		{name: "a former member cannot delete", method: "DELETE", url: circleURL, auth: asFormer, status: 404, after: kept},
 		{name: "the creator's delete makes the circle inactive and ends every membership", method: "DELETE", url: circleURL,
 			auth: asCreator, status: 204,

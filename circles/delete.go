@@ -12,13 +12,17 @@ import (
 // becomes inactive and every membership in it ends, so its polls, options
 // and results stay in the database (history, counts) but no rule lets
 // anyone see or use the circle any more, and its invite stops working.
-// The answer is the usual 204.
+// The answer is the usual 204. Only the creator may: the delete rule lets
+// every active member here, and the others get a 403.
 //
 // Superusers (the dashboard) delete for real; relations cascade to the
 // circle's members, polls, options and votes.
 func onCircleDeleteRequest(e *core.RecordRequestEvent) error {
 	if e.HasSuperuserAuth() {
 		return e.Next()
+	}
+	if err := requireCreator(e, "delete the circle"); err != nil {
+		return err
 	}
 	if err := DeactivateCircle(e.App, e.Record.Id); err != nil {
 		return apiError(e.RequestEvent, err)

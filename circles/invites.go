@@ -128,7 +128,7 @@ func NewInvite(app core.App, circleId, userId string) (*collections.Circle, erro
 			return err
 		}
 		if circle.Creator() != userId {
-			return ErrNotCreator
+			return creatorOnly("make a new invite")
 		}
 		return saveWithFreshInvite(txApp, circle)
 	})

@@ -23,12 +23,13 @@ func handleLeave(e *core.RequestEvent) error {
 	return e.NoContent(http.StatusNoContent)
 }
 
-// LeaveCircle ends the caller's membership of a circle
-// (ErrCircleNotFound when it has none). When the creator leaves,
+// LeaveCircle ends the caller's membership of a circle (ErrNotMember
+// when it has none: never joined, already left or removed, or no such
+// circle). When the creator leaves,
 // creatorship passes to the earliest-joined remaining member; when the
 // last member leaves, the circle becomes inactive.
 func LeaveCircle(app core.App, circleId, userId string) error {
-	return app.RunInTransaction(func(txApp core.App) error {
+	err := app.RunInTransaction(func(txApp core.App) error {
 		if err := lockCircle(txApp, circleId); err != nil {
 			return err
 		}
@@ -41,6 +42,10 @@ func LeaveCircle(app core.App, circleId, userId string) error {
 		}
 		return txApp.Save(circle)
 	})
+	if errors.Is(err, ErrCircleNotFound) {
+		return ErrNotMember
+	}
+	return err
 }
 
 // removeMemberKey is the body key of a remove (RemoveRequest.Member).
@@ -82,7 +87,8 @@ func handleRemove(e *core.RequestEvent) error {
 //
 // memberId is a members record id of that circle. Errors: ErrCircleNotFound
 // (caller not an active member), ErrNotCreator, ErrCannotRemoveSelf,
-// ErrMemberNotFound (not an active member of that circle).
+// ErrMemberNotFound (no such members record in that circle), ErrMemberGone
+// (a former member of that circle).
 func RemoveMember(app core.App, circleId, userId, memberId string) (*collections.Circle, error) {
 	var circle *collections.Circle
 	err := app.RunInTransaction(func(txApp core.App) error {
@@ -94,7 +100,7 @@ func RemoveMember(app core.App, circleId, userId, memberId string) (*collections
 			return err
 		}
 		if c.Creator() != userId {
-			return ErrNotCreator
+			return creatorOnly("remove members")
 		}
 		if memberId == me.Id {
 			return ErrCannotRemoveSelf
@@ -106,8 +112,11 @@ func RemoveMember(app core.App, circleId, userId, memberId string) (*collections
 		if err != nil {
 			return err
 		}
-		if target.Circle() != c.Id || !target.IsActive() {
+		if target.Circle() != c.Id {
 			return ErrMemberNotFound
+		}
+		if !target.IsActive() {
+			return ErrMemberGone
 		}
 		if err := endMembership(txApp, c, target); err != nil {
 			return err

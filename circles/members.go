@@ -56,22 +56,26 @@ func validateMemberNickname(e *core.RecordEvent) error {
 }
 
 // onMemberUpdateRequest lets a member change only its own nickname, avatar
-// and muted (the update rule already limits updates to one's own active
-// membership). A nickname another active member of the circle holds, by
+// and muted (the update rule lets every active member of the circle here:
+// they see each other's rows, so another member's row is a 403, not a
+// 404). A nickname another active member of the circle holds, by
 // NicknameKey, is a 409 — also when two renames race, through the unique
 // index.
 func onMemberUpdateRequest(e *core.RecordRequestEvent) error {
+	if !e.HasSuperuserAuth() && (e.Auth == nil || collections.AsMember(e.Record.Original()).User() != e.Auth.Id) {
+		return apiError(e.RequestEvent, ErrNotOwnMembership)
+	}
 	if err := request.OnlyBodyKeys(e.RequestEvent,
 		collections.FieldMemberNickname, collections.FieldMemberAvatar, collections.FieldMemberMuted); err != nil {
 		return err
 	}
 	info, err := e.RequestInfo()
 	if err != nil {
-		return e.BadRequestError("", err)
+		return e.BadRequestError("The request body is not valid.", err)
 	}
 	if _, ok := info.Body[collections.FieldMemberMuted]; ok {
 		if _, ok := boolFromBody(request.RawBodyValue(e.RequestEvent, collections.FieldMemberMuted, info.Body)); !ok {
-			return e.BadRequestError("muted must be true or false.",
+			return e.BadRequestError("Set muted to true or false.",
 				request.FieldError(collections.FieldMemberMuted, "validation_invalid_bool", "Must be true or false."))
 		}
 	}

@@ -97,8 +97,9 @@ func TestMembersUpdate(t *testing.T) {
 	cases := []scenario{
 		patch("anonymous cannot rename a member", anonymous, memberM, `{"nickname":"x"}`, 404),
 		patch("a stranger cannot rename a member", asStranger, memberM, `{"nickname":"x"}`, 404),
-		patch("a member cannot rename another member", asMember, creatorM, `{"nickname":"x"}`, 404),
-		patch("the creator cannot rename another member", asCreator, memberM, `{"nickname":"x"}`, 404),
+		patch("a member cannot rename another member", asMember, creatorM, `{"nickname":"x"}`, 403,
+			`"message":"Only the member itself can change its nickname, avatar or muted."`),
+		patch("the creator cannot rename another member", asCreator, memberM, `{"nickname":"x"}`, 403),
 		patch("a former member cannot rename its old row", asFormer, formerM, `{"nickname":"Back"}`, 404),
 		patch("a member renames itself, normalised", asMember, memberM, `{"nickname":"  Ｍｉｎｊｉ   Kim "}`, 200, `"nickname":"Minji Kim"`),
 		patch("a member changes only the case of its own nickname", asMember, memberM, `{"nickname":"MEMBER"}`, 200, `"nickname":"MEMBER"`),
@@ -154,7 +155,7 @@ func TestMembersUpdate(t *testing.T) {
 			multipart: func(t testing.TB, f *circleFixture) (string, []byte) {
 				return multipartFile(t, "avatar", "me.png", "image/png", pngFile(t))
 			},
-			status: 404},
+			status: 403},
 	)
 
 	mutedIs := func(target func(*circleFixture) *core.Record, want bool) func(testing.TB, *circleFixture, map[string]any) {
@@ -173,8 +174,8 @@ func TestMembersUpdate(t *testing.T) {
 		mute("a member mutes the circle for itself", asMember, memberM, `{"muted":true}`, 200, true, `"muted":true`),
 		mute("the creator mutes its own membership", asCreator, creatorM, `{"muted":true}`, 200, true, `"muted":true`),
 		mute("a member mutes and renames itself at once", asMember, memberM, `{"muted":true,"nickname":"Quiet"}`, 200, true, `"muted":true`, `"nickname":"Quiet"`),
-		mute("the creator cannot mute another member", asCreator, memberM, `{"muted":true}`, 404, false),
-		mute("a member cannot mute another member", asMember, creatorM, `{"muted":true}`, 404, false),
+		mute("the creator cannot mute another member", asCreator, memberM, `{"muted":true}`, 403, false),
+		mute("a member cannot mute another member", asMember, creatorM, `{"muted":true}`, 403, false),
 		mute("a stranger cannot mute a member", asStranger, memberM, `{"muted":true}`, 404, false),
 		mute("a former member cannot mute its old row", asFormer, formerM, `{"muted":true}`, 404, false),
 		mute("muted must be true or false", asMember, memberM, `{"muted":"maybe"}`, 400, false, `"muted":{"code":"validation_invalid_bool"`),

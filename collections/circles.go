@@ -15,9 +15,12 @@ const InviteLinkIdPattern = `^[A-Za-z0-9_-]{22,64}$`
 // NewCircles defines the circles collection: a group of up to 50 friends.
 //
 // Only active members of a circle can list, view or subscribe to it. Only the
-// creator may update it, and only name, max_members and image (the update
-// hook refuses other fields and max_members below the member count); hooks
-// fill creator, the invite fields and is_active. member_count is derived:
+// creator may update it, and only name, max_members and image, or delete it:
+// the update and delete rules let every active member through and the
+// circles package's hooks answer the other members 403 (a member sees the
+// circle; strangers get the rules' 404, see ApplyMemberWriteRules). The
+// update hook refuses other fields and max_members below the member count;
+// hooks fill creator, the invite fields and is_active. member_count is derived:
 // the circles package recounts it on every save of a circle and of a
 // membership (see RecountMembers), so nobody writes it.
 func NewCircles() *core.Collection {
@@ -48,8 +51,7 @@ func NewCircles() *core.Collection {
 	c.ListRule = ptr(`is_active = true && ` + member)
 	c.ViewRule = ptr(`is_active = true && ` + member)
 	c.CreateRule = ptr(signedInUser)
-	c.UpdateRule = ptr(`is_active = true && creator = @request.auth.id && ` + member)
-	c.DeleteRule = ptr(`is_active = true && creator = @request.auth.id`)
+	ApplyMemberWriteRules(c)
 
 	c.AddIndex("idx_circles_invite_code", true, "invite_code", "")
 	c.AddIndex("idx_circles_invite_link_id", true, "invite_link_id", "")

@@ -216,3 +216,35 @@ func copyFieldText(to, from core.Field) {
 		}
 	}
 }
+
+// ApplyMemberWriteRules sets the update rule of circles and members, and
+// the delete rule of circles, to "an active member of the circle": the
+// callers who can see the record. Who among them may write it (the
+// circle's creator; the member itself) is checked by the circles
+// package's request hooks, which answer 403 naming who may, while a
+// caller who cannot see the record gets the rule's 404 (docs/API.md,
+// "Who may: 403 or 404"). Migration 1764201613 applies it to stored
+// collections.
+func ApplyMemberWriteRules(c *core.Collection) {
+	switch c.Name {
+	case Circles:
+		member := `is_active = true && ` + activeMemberOf("id")
+		c.UpdateRule = ptr(member)
+		c.DeleteRule = ptr(member)
+	case Members:
+		c.UpdateRule = ptr(activeMemberOf("circle"))
+	}
+}
+
+// ApplyOwnerWriteRules sets the rules ApplyMemberWriteRules replaced, which
+// kept everyone but the owner out with a 404 (the down step of migration
+// 1764201613).
+func ApplyOwnerWriteRules(c *core.Collection) {
+	switch c.Name {
+	case Circles:
+		c.UpdateRule = ptr(`is_active = true && creator = @request.auth.id && ` + activeMemberOf("id"))
+		c.DeleteRule = ptr(`is_active = true && creator = @request.auth.id`)
+	case Members:
+		c.UpdateRule = ptr(`user = @request.auth.id && is_active = true && ` + activeMemberOf("circle"))
+	}
+}

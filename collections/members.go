@@ -10,7 +10,10 @@ import "github.com/pocketbase/pocketbase/core"
 // active rows makes "nickname taken" hold even under concurrent joins.
 // Nobody creates or deletes members through the collection API: join, leave
 // and remove are custom routes. A member may change only its own nickname,
-// avatar and muted (no pushes about the circle, API.md §9).
+// avatar and muted (no pushes about the circle, API.md §9): the update rule
+// lets every active member of the circle through (they see each other's
+// rows) and the circles package's update hook answers 403 for another
+// member's row (see ApplyMemberWriteRules).
 func NewMembers() *core.Collection {
 	c := core.NewBaseCollection(Members, MembersId)
 
@@ -39,8 +42,7 @@ func NewMembers() *core.Collection {
 	c.ListRule = ptr(member)
 	c.ViewRule = ptr(member)
 	c.CreateRule = nil
-	c.UpdateRule = ptr(`user = @request.auth.id && is_active = true && ` + member)
-	c.DeleteRule = nil
+	ApplyMemberWriteRules(c)
 
 	c.AddIndex("idx_members_circle_user", true, "circle, user", "user != ''")
 	c.AddIndex("idx_members_circle_nickname", true, "circle, nickname_key", "is_active = TRUE")

@@ -59,6 +59,6 @@ var (
 
 	// ErrResultsNotReader: the user asking for results may not read the
 	// poll: neither an active member of its circle nor in its electorate
-	// (403).
+	// (404, alike with an unknown poll: it cannot see the poll).
 	ErrResultsNotReader = errors.New("not a reader of the poll")
 )

@@ -25,7 +25,7 @@ const (
 	msgWrongOption     = "This option does not belong to the poll."
 	msgSelfVote        = "You cannot vote for yourself."
 	msgAlreadyVoted    = "You have already voted in this poll."
-	msgPollNotFound    = "The poll does not exist."
+	msgPollNotFound    = "The poll was not found."
 )
 
 // answers maps the errors of this package to PocketBase's error answers:
@@ -44,7 +44,7 @@ var answers = []struct {
 	{ErrDeadlineRequired, http.StatusBadRequest, "Set a deadline.", collections.FieldPollDeadline, "validation_required", "Cannot be blank."},
 	{ErrDeadlineOutOfRange, http.StatusBadRequest, "The deadline must be between 1 minute and 7 days from now.",
 		collections.FieldPollDeadline, "validation_deadline_out_of_range", "Must be between 1 minute and 7 days from now."},
-	{ErrInvalidAnonymous, http.StatusBadRequest, "is_anonymous must be true or false.",
+	{ErrInvalidAnonymous, http.StatusBadRequest, "Set is_anonymous to true or false.",
 		collections.FieldPollIsAnonymous, "validation_invalid_bool", "Must be true or false."},
 	{ErrNotEnoughMembers, http.StatusBadRequest, "A poll needs at least 2 other members in the circle.",
 		collections.FieldPollCircle, "validation_not_enough_members", "The circle needs at least 3 members for a poll."},
@@ -63,7 +63,8 @@ var answers = []struct {
 	{ErrSelfVote, http.StatusBadRequest, msgSelfVote, collections.FieldVoteOption, "validation_self_vote", msgSelfVote},
 	{ErrAlreadyVoted, http.StatusBadRequest, msgAlreadyVoted, collections.FieldVotePoll, "validation_already_voted", msgAlreadyVoted},
 
-	{ErrResultsNotReader, http.StatusForbidden, "Only the circle's members and the poll's electorate can see its results.", "", "", ""},
+	// who cannot read the poll cannot see it: answered like an unknown poll
+	{ErrResultsNotReader, http.StatusNotFound, msgPollNotFound, "", "", ""},
 }
 
 // apiError maps an error of this package to its answer. Anything else
@@ -94,9 +95,9 @@ func (s *Service) bind(app core.App) {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
 			e.Router.Bind(voteLogGuard())
-			e.Router.GET(ResultsPath, s.handleResults).Bind(apis.RequireAuth(collections.Users))
-			e.Router.GET(FeedPath, s.handleFeed).Bind(apis.RequireAuth(collections.Users))
-			e.Router.GET(PicksPath, s.handlePicks).Bind(apis.RequireAuth(collections.Users))
+			e.Router.GET(ResultsPath, s.handleResults).BindFunc(request.RequireUserMiddleware)
+			e.Router.GET(FeedPath, s.handleFeed).BindFunc(request.RequireUserMiddleware)
+			e.Router.GET(PicksPath, s.handlePicks).BindFunc(request.RequireUserMiddleware)
 			return e.Next()
 		},
 	})

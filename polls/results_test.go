@@ -147,7 +147,7 @@ func TestResults(t *testing.T) {
 	if _, body := results(t, f, 3); body["voted"] != false {
 		t.Fatal("a non-voter reads voted=true")
 	}
-	if status, _ := circlytest.Call(t, f.handler, "GET", "/api/circly/polls/"+f.poll+"/results", stranger, nil); status != 403 {
+	if status, _ := circlytest.Call(t, f.handler, "GET", "/api/circly/polls/"+f.poll+"/results", stranger, nil); status != 404 {
 		t.Fatalf("stranger: %d", status)
 	}
 	if status, _ := circlytest.Call(t, f.handler, "GET", "/api/circly/polls/"+f.poll+"/results", "", nil); status != 401 {

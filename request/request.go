@@ -22,7 +22,8 @@ import (
 
 // OnlyBodyKeys refuses a request whose body sets a field outside allowed. File
 // modifiers ("avatar+", "avatar-") count as their field. Superusers are not
-// restricted.
+// restricted. A create (POST) is told which fields can be set, an update
+// which can be changed.
 func OnlyBodyKeys(e *core.RequestEvent, allowed ...string) error {
 	if e.HasSuperuserAuth() {
 		return nil
@@ -42,13 +43,25 @@ func OnlyBodyKeys(e *core.RequestEvent, allowed ...string) error {
 		return nil
 	}
 	slices.Sort(refused)
+	verb := "changed"
+	if e.Request.Method == http.MethodPost {
+		verb = "set"
+	}
 	data := validation.Errors{}
 	for _, key := range refused {
 		// the key is the client's: PocketBase writes error answers only
 		// when they are valid UTF-8, and a form body's keys need not be
-		data[strings.ToValidUTF8(key, "\uFFFD")] = validation.NewError("validation_field_not_writable", "This field cannot be changed.")
+		data[strings.ToValidUTF8(key, "\uFFFD")] = validation.NewError("validation_field_not_writable", "This field cannot be "+verb+".")
 	}
-	return apis.NewApiError(http.StatusBadRequest, "Only "+strings.Join(allowed, ", ")+" can be changed.", data)
+	return apis.NewApiError(http.StatusBadRequest, "Only "+List(allowed)+" can be "+verb+".", data)
+}
+
+// List joins names for a sentence: "a", "a and b", "a, b and c".
+func List(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // FieldError builds PocketBase's validation error data for one field.
@@ -74,14 +87,18 @@ func Read(e *core.RequestEvent) error {
 	return nil
 }
 
+// The answers of a request that needs an app user (RequireUser,
+// RequireUserMiddleware, and auth's middleware for creates).
+const (
+	MsgSignIn       = "Sign in to do this."
+	MsgOnlyAppUsers = "Only app users can do this."
+)
+
 // RequireUser returns the signed-in user of a request: 401 without auth,
 // 403 for an auth record that is not a Circly user (e.g. a superuser).
 func RequireUser(e *core.RequestEvent) (*core.Record, error) {
-	if e.Auth == nil {
-		return nil, e.UnauthorizedError("The request requires a signed-in user.", nil)
-	}
-	if e.Auth.Collection().Name != collections.Users {
-		return nil, e.ForbiddenError("Only app users can do this.", nil)
+	if err := requireUserAuth(e); err != nil {
+		return nil, err
 	}
 	// read the body now: a malformed one is refused before anything
 	// changes (the response is enriched from the same parsed request)
@@ -89,6 +106,28 @@ func RequireUser(e *core.RequestEvent) (*core.Record, error) {
 		return nil, err
 	}
 	return e.Auth, nil
+}
+
+// requireUserAuth answers 401 without auth and 403 for an auth record that
+// is not a Circly user.
+func requireUserAuth(e *core.RequestEvent) error {
+	if e.Auth == nil {
+		return e.UnauthorizedError(MsgSignIn, nil)
+	}
+	if e.Auth.Collection().Name != collections.Users {
+		return e.ForbiddenError(MsgOnlyAppUsers, nil)
+	}
+	return nil
+}
+
+// RequireUserMiddleware gives a read-only route RequireUser's 401 and 403,
+// before the handler runs; the body, which such a route ignores, is not
+// read.
+func RequireUserMiddleware(e *core.RequestEvent) error {
+	if err := requireUserAuth(e); err != nil {
+		return err
+	}
+	return e.Next()
 }
 
 // RecordResponse answers with a record as the collection API would show

@@ -19,6 +19,7 @@ import (
 	"circly/keys"
 	"circly/moderation"
 	"circly/polls"
+	"circly/request"
 	"circly/store"
 )
 
@@ -64,6 +65,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Circly {
 	c.Polls = polls.Register(app, cfg, c.Keys)
 	c.Moderation = moderation.Register(app, cfg)
 	blocks.Register(app)
+	request.BindListQueryErrors(app)
 	dashboard.Register(app)
 	registerMetrics(app, c)
 	return c

@@ -166,7 +166,8 @@ test('a member leaves and rejoins; the creator removes a member, who needs a new
   assert.equal(left.status, 204, 'leave answers 204');
   await rejects(leaver.pb.collection('circles').getOne(circle.id), 404, 'a former member views the circle');
   assert.deepEqual(await leaver.pb.collection('circles').getFullList(), [], 'a former member lists no circle');
-  await rejects(leave(leaver.pb, circle), 404, 'leaving twice');
+  const twice = await rejects(leave(leaver.pb, circle), 404, 'leaving twice');
+  assert.equal(twice.response.message, 'You are not a member of this circle, or you have already left it.');
   const row = await creator.pb.collection('members').getOne(leaver.member.id);
   assert.equal(row.is_active, false, 'the membership is inactive');
   assert.deepEqual((await activeMembers(creator.pb, circle)).map((m) => m.nickname), ['민지', '하윤']);
@@ -178,14 +179,15 @@ test('a member leaves and rejoins; the creator removes a member, who needs a new
   assert.deepEqual((await activeMembers(creator.pb, circle)).map((m) => m.nickname), ['민지', '하윤', '서준2'],
     'a rejoined member counts from its new join time');
 
-  await rejects(remove(leaver.pb, circle, removed.member), 403, 'a member who is not the creator removes');
+  const notCreator = await rejects(remove(leaver.pb, circle, removed.member), 403, 'a member who is not the creator removes');
+  assert.equal(notCreator.response.message, "Only the circle's creator can remove members.");
   await rejects(remove(creator.pb, circle, creator.member), 400, 'the creator removes itself');
   const renewed = await remove(creator.pb, circle, removed.member);
   assert.equal(renewed.id, circle.id);
   assert.notEqual(renewed.invite_code, circle.invite_code, 'remove makes a new invite');
   await rejects(removed.pb.collection('circles').getOne(circle.id), 404, 'a removed member views the circle');
   await rejects(world.join(removed.pb, circle, '하윤'), 404, 'a removed member uses the old code');
-  await rejects(remove(creator.pb, circle, removed.member), 404, 'removing twice');
+  await rejects(remove(creator.pb, circle, removed.member), 409, 'removing twice');
   const rejoined = await world.join(removed.pb, renewed, '하윤');
   assert.equal(rejoined.member.id, removed.member.id, 'back with a new invite');
 });

@@ -140,7 +140,7 @@ test('after leaving: the polls of its electorates and the inbox stay, nothing ne
   assert.equal(results.voted, true);
   assert.deepEqual(results.options.map((o) => [o.nickname, o.votes]), [['서준', 2], ['하윤', 1], ['지호', 0]]);
   await rejects(b.pb.collection('polls').getOne(newer.id), 404, 'a poll made after it left');
-  await rejects(world.results(b.pb, newer), 403, 'the results of a poll made after it left');
+  await rejects(world.results(b.pb, newer), 404, 'the results of a poll made after it left');
   await rejects(b.pb.collection('circles').getOne(circle.id), 404, 'the circle itself');
   assert.deepEqual((await b.pb.collection('members').getList(1, 50)).items, [], 'its members');
   await rejects(world.vote(b.pb, open, await world.options(a.pb, open), '하윤'), 403, 'a vote after leaving');

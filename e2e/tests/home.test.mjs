@@ -99,8 +99,8 @@ test('a member mutes only its own membership; a muted member gets no push about 
   const muted = await b.pb.collection('members').update(b.member.id, { muted: true });
   assert.equal(muted.muted, true);
   assert.equal((await a.pb.collection('members').getOne(b.member.id)).muted, true, 'members of the circle read it');
-  await rejects(a.pb.collection('members').update(b.member.id, { muted: false }), 404, 'the creator muting someone else');
-  await rejects(c.pb.collection('members').update(b.member.id, { muted: false }), 404, 'a member unmuting someone else');
+  await rejects(a.pb.collection('members').update(b.member.id, { muted: false }), 403, 'the creator muting someone else');
+  await rejects(c.pb.collection('members').update(b.member.id, { muted: false }), 403, 'a member unmuting someone else');
   const bad = await rejects(b.pb.collection('members').update(b.member.id, { muted: 'maybe' }), 400, 'muted not a bool');
   assert.equal(bad.response.data.muted.code, 'validation_invalid_bool');
   assert.equal((await b.pb.collection('members').getOne(b.member.id)).muted, true, 'still muted');
