@@ -45,5 +45,5 @@ export async function openDashboard(server) {
 /** Opens a collection's records list in the dashboard. */
 export async function openCollection(page, server, name) {
   await page.goto(`${server.url}/_/#/collections?collection=${encodeURIComponent(name)}`);
-  await page.getByRole('button', { name: /New record/i }).waitFor();
+  await page.locator('button.new-record-btn').waitFor();
 }

@@ -22,7 +22,7 @@ test('a template made in the dashboard is offered to users, and the outbox shows
 
   // New record: question and category only; the is_active switch is left alone
   await openCollection(page, server, 'templates');
-  await page.getByRole('button', { name: /New record/i }).click();
+  await page.locator('button.new-record-btn').click();
   const modal = page.locator('.record-upsert-modal');
   await modal.locator('textarea[name="question_text"]').fill(question);
   await modal.locator('.field-type-select .selected-container').click();
