@@ -11,6 +11,7 @@ import (
 
 	"circly/config"
 	"circly/keys"
+	"circly/request"
 )
 
 // Service carries what the auth routes share: settings and the server key
@@ -22,14 +23,14 @@ type Service struct {
 
 	// codeLimiter holds each transfer or recovery code value to
 	// CodeAttemptsPerWindow redeem/recover requests (API.md §11)
-	codeLimiter *keyRateLimiter
+	codeLimiter *request.KeyRateLimiter
 }
 
 // Register binds the device login route, the account continuity routes,
 // the users hooks and the request middlewares to app; secrets is the
 // server key.
 func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
-	s := &Service{Config: cfg, Secrets: secrets, codeLimiter: newKeyRateLimiter(CodeAttemptsPerWindow, CodeAttemptWindow)}
+	s := &Service{Config: cfg, Secrets: secrets, codeLimiter: request.NewKeyRateLimiter(CodeAttemptsPerWindow, CodeAttemptWindow)}
 	registerMiddlewares(app)
 	s.registerDeviceAuth(app)
 	s.registerContinuity(app)

@@ -16,6 +16,7 @@ import (
 
 	"circly/collections"
 	"circly/config"
+	"circly/request"
 )
 
 // Circle routes (API.md §2); the public preview is InvitePreviewPath.
@@ -36,7 +37,7 @@ type Service struct {
 	// page); nil serves nothing.
 	Public fs.FS
 
-	joinLimiter *userRateLimiter
+	joinLimiter *request.KeyRateLimiter
 }
 
 // Register binds the circle and member routes and hooks and the landing
@@ -45,7 +46,7 @@ func Register(app core.App, cfg config.Config, public fs.FS) *Service {
 	s := &Service{
 		Config:      cfg,
 		Public:      public,
-		joinLimiter: newUserRateLimiter(cfg.JoinPerUserLimit, joinLimitWindow),
+		joinLimiter: request.NewKeyRateLimiter(cfg.JoinPerUserLimit, joinLimitWindow),
 	}
 	s.registerCircles(app)
 	s.registerMembers(app)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
@@ -212,3 +213,6 @@ func joinLocked(txApp core.App, circleId string, inv invite, userId, nickname st
 	}
 	return c, m, nil
 }
+
+// joinLimitWindow is the window of the per-user join limit.
+const joinLimitWindow = time.Minute

@@ -1,16 +1,15 @@
-package auth
+package request
 
 import (
 	"sync"
 	"time"
 )
 
-// keyRateLimiter is an in-memory fixed-window limiter keyed by any string
-// (here: the keyed hash of a transfer or recovery code): at most limit
-// calls per window. A limit ≤ 0 allows everything. It is per process, like
-// PocketBase's own limiter. (The same limiter as the circles package's
-// per-user join limit; domain packages do not share code.)
-type keyRateLimiter struct {
+// KeyRateLimiter is an in-memory fixed-window limiter keyed by any string
+// (a user id, the keyed hash of a code): at most limit calls per window.
+// A limit ≤ 0 allows everything. It is per process, like PocketBase's own
+// limiter.
+type KeyRateLimiter struct {
 	limit  int
 	window time.Duration
 
@@ -24,13 +23,14 @@ type rateWindow struct {
 	count int
 }
 
-func newKeyRateLimiter(limit int, window time.Duration) *keyRateLimiter {
-	return &keyRateLimiter{limit: limit, window: window, windows: map[string]*rateWindow{}}
+// NewKeyRateLimiter returns a limiter of limit calls per window.
+func NewKeyRateLimiter(limit int, window time.Duration) *KeyRateLimiter {
+	return &KeyRateLimiter{limit: limit, window: window, windows: map[string]*rateWindow{}}
 }
 
 // Allow counts a call of key and reports whether it is within the limit;
 // when it is not, retryAfter says when the window resets.
-func (l *keyRateLimiter) Allow(key string) (ok bool, retryAfter time.Duration) {
+func (l *KeyRateLimiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	if l.limit <= 0 {
 		return true, 0
 	}
