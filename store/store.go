@@ -12,10 +12,10 @@ import (
 )
 
 // pragmas are PocketBase's own connection settings (core.DefaultDBConnect)
-// plus secure_delete.
+// plus secure_delete and immediate transactions.
 const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)" +
-	"&_pragma=secure_delete(ON)&_defensive=1"
+	"&_pragma=secure_delete(ON)&_defensive=1&_txlock=immediate"
 
 // Connect opens Circly's SQLite databases (pass it as PocketBase's
 // DBConnect). It is PocketBase's default connection with secure_delete on.
@@ -27,6 +27,14 @@ const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=
 // vote of the closed poll. With it on, SQLite overwrites deleted content
 // with zeros, in the page and on the free list. The WAL is emptied by
 // TruncateWAL.
+//
+// Transactions begin IMMEDIATE (they take the write lock at BEGIN). A
+// deferred transaction that reads first and writes later fails with
+// SQLITE_BUSY_SNAPSHOT, which no busy timeout retries, whenever another
+// connection wrote in between; Litestream does exactly that (its
+// _litestream_seq and _litestream_lock writes), and so does any circly
+// command run beside a live server. Only the app's single write connection
+// runs transactions (RunInTransaction), so the read pool is unaffected.
 func Connect(dbPath string) (*dbx.DB, error) {
 	return dbx.Open("sqlite", dbPath+pragmas)
 }
