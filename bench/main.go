@@ -17,7 +17,8 @@
 // 10,000-recipient dispatch benchmarks; (6) footprint; (7) growth with
 // 1k/10k/100k seeded polls; (8) the app's home: feed and inbox of a user in
 // 10 circles with 200 polls against a plain polls list, also with 10,000
-// more polls of other circles in the database.
+// more polls of other circles in the database; (9) votes on a server
+// replicating to a file replica against the same server without.
 //
 // Fairness: everything that is compared runs side by side in the same run,
 // in interleaved rounds (circly, raw, circly, raw, …); absolute figures are
@@ -74,7 +75,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary data dirs")
 	flag.BoolVar(&o.noPin, "no-pin", false, "do not pin the server and the load generator to CPUs")
 	flag.StringVar(&o.tags, "tags", "", "build tags for the server binary (e.g. pprof)")
-	flag.StringVar(&o.only, "only", "", "comma-separated scenarios to run (1-8); default all")
+	flag.StringVar(&o.only, "only", "", "comma-separated scenarios to run (1-9); default all")
 	flag.IntVar(&o.workers, "workers", 64, "concurrent voters in scenario 1")
 	flag.StringVar(&o.bin, "bin", "", "use this circly binary instead of building one")
 	flag.IntVar(&o.rounds, "rounds", 0, "rounds of scenario 1 (0: default)")
@@ -358,6 +359,17 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 		}
 	}
 	s.Stop(stopTimeout)
+
+	if want(o, 9) {
+		// rounds of several sync intervals, so each holds syncs and checkpoints
+		n := max(votesPerRound, replicationVotesPerRound)
+		logf("scenario 9: votes with replication on and off, %d rounds × %d", voteRounds, n)
+		r, err := benchReplication(bin, tmp, pool, circleSets, voteRounds, n, o.workers)
+		if err != nil {
+			return err
+		}
+		rep.replica = &r
+	}
 
 	if want(o, 5) {
 		logf("scenario 5: notification dispatch (notify benchmarks)")

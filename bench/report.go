@@ -37,6 +37,7 @@ type report struct {
 	dispatch   *dispatchResult
 	growth     []growthRow
 	home       []homeLevel
+	replica    *replicationResult
 	countCheck string
 }
 
@@ -184,6 +185,9 @@ func (r *report) print(w io.Writer) {
 	}
 
 	r.printHome(p)
+	if r.replica != nil {
+		r.replica.print(p)
+	}
 
 	if r.votes != nil {
 		p("raw_ratio=%.2f", r.votes.rawRatio())

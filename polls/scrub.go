@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/collections"
+	"circly/store"
 )
 
 // ScrubArrivalOrderCron is the PocketBase cron job that runs
@@ -15,6 +16,14 @@ const (
 	ScrubArrivalOrderCron     = "circlyScrubArrivalOrder"
 	scrubArrivalOrderSchedule = "* * * * *"
 )
+
+// scrubPollsPerCommit bounds the polls re-laid out in one transaction: one
+// commit per poll made the minute job cost as much as a quarter of the
+// server's CPU under steady voting (a commit writes every page it touched,
+// one write per page), while one commit for everything would hold the
+// writer (and the votes behind it) for as long as the whole job runs.
+// Sixteen polls are at most ~1,600 rows.
+const scrubPollsPerCommit = 16
 
 // orderScrub remembers the open polls that got votes since the last scrub.
 // all is set at start: votes written before a restart are unknown.
@@ -82,20 +91,31 @@ func (s *Service) ScrubArrivalOrder(app core.App) error {
 		return err
 	}
 	var errs []error
-	for _, id := range ids {
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), scrubPollsPerCommit)]
+		ids = ids[len(chunk):]
 		err := app.RunInTransaction(func(txApp core.App) error {
-			poll, err := collections.FindPoll(txApp, id)
-			if err != nil || !poll.IsOpen() {
-				return nil // gone, or closed (the close scrubbed it)
+			for _, id := range chunk {
+				poll, err := collections.FindPoll(txApp, id)
+				if err != nil || !poll.IsOpen() {
+					continue // gone, or closed (the close scrubbed it)
+				}
+				if err := relayoutPoll(txApp, id); err != nil {
+					return err
+				}
 			}
-			return relayoutPoll(txApp, id)
+			return nil
 		})
 		if err != nil {
-			s.noteVotes([]string{id}) // try again next run
+			s.noteVotes(chunk) // try again next run
 			errs = append(errs, err)
 		}
 	}
-	if len(ids) > 0 {
+	// Under replication the WAL is not truncated here: Litestream's
+	// truncating checkpoint takes a full snapshot of the database, and its
+	// local L0 files keep every synced page version for their retention
+	// (minutes) whatever happens to the WAL (SECURITY.md, Replication).
+	if len(ids) > 0 && !store.WALReplicated(app) {
 		s.Forget(app)
 	}
 	return errors.Join(errs...)

@@ -25,6 +25,9 @@ func Register(app core.App, s Settings) {
 			return err
 		}
 		running = r
+		if _, err := app.NonconcurrentDB().NewQuery("PRAGMA wal_autocheckpoint=0").Execute(); err != nil {
+			return err
+		}
 		store.SetWALTruncater(app, func() error { return r.TruncateWAL(context.Background()) })
 		return e.Next()
 	})

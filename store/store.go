@@ -71,6 +71,14 @@ func SetWALTruncater(app core.App, f func() error) {
 	app.Store().Set(walTruncaterKey, f)
 }
 
+// WALReplicated reports whether a replicator takes the app's WAL
+// truncations (SetWALTruncater): the database's history then also lives
+// in the replicator's files, for as long as it keeps them.
+func WALReplicated(app core.App) bool {
+	_, ok := app.Store().Get(walTruncaterKey).(func() error)
+	return ok
+}
+
 // TruncateWAL checkpoints the WAL completely into the database and
 // truncates it to zero bytes. It fails (and can be retried) while a reader
 // still uses an older snapshot.
