@@ -133,6 +133,25 @@ func TestLoadVoteCheck(t *testing.T) {
 	if c, err := collections.LoadVoteCheck(f.app, "missing", f.u2.Id, f.o4.Id); c != nil || err != nil {
 		t.Fatalf("LoadVoteCheck(unknown poll) = %+v, %v; want nil, nil", c, err)
 	}
+
+	// inside a transaction (the statement prepared on the read pool cannot
+	// be used there) it reads the transaction's own writes
+	must(t, f.app.RunInTransaction(func(txApp core.App) error {
+		f.m2.Set(collections.FieldMemberIsActive, false)
+		must(t, txApp.Save(f.m2))
+		c, err := collections.LoadVoteCheck(txApp, f.poll.Id, f.u2.Id, f.o4.Id)
+		must(t, err)
+		if c == nil || c.Member.Valid || !c.Elector || c.OptionUser.String != f.u4.Id {
+			t.Fatalf("LoadVoteCheck in a transaction after the member left = %+v", c)
+		}
+		return nil
+	}))
+	// and the statement prepared once sees the committed change
+	c, err = collections.LoadVoteCheck(f.app, f.poll.Id, f.u2.Id, f.o4.Id)
+	must(t, err)
+	if c == nil || c.Member.Valid {
+		t.Fatalf("LoadVoteCheck after the member left = %+v", c)
+	}
 }
 
 func TestPollKeys(t *testing.T) {

@@ -2,7 +2,6 @@ package collections
 
 import (
 	"database/sql"
-	"errors"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -123,29 +122,34 @@ type VoteCheck struct {
 }
 
 // voteCheckQuery reads, for a poll, a user and an option, everything the
-// vote checks need; no row means no such poll.
-const voteCheckQuery = `SELECT p.[[circle]], p.[[status]], p.[[deadline]], p.[[is_anonymous]],
-	EXISTS (SELECT 1 FROM {{electors}} el WHERE el.[[poll]] = p.[[id]] AND el.[[user]] = {:user}) AS [[elector]],
-	(SELECT m.[[id]] FROM {{members}} m
-		WHERE m.[[circle]] = p.[[circle]] AND m.[[user]] = {:user} AND m.[[is_active]] = TRUE LIMIT 1) AS [[member]],
-	o.[[poll]] AS [[option_poll]], o.[[member]] AS [[option_member]], om.[[user]] AS [[option_user]]
-	FROM {{polls}} p LEFT JOIN {{options}} o ON o.[[id]] = {:option}
-	LEFT JOIN {{members}} om ON om.[[id]] = o.[[member]]
-	WHERE p.[[id]] = {:poll} LIMIT 1`
+// vote checks need; no row means no such poll. The columns are VoteCheck's,
+// in its order.
+var voteCheckQuery = preparedQuery{key: "circly.voteCheckStmt", sql: `SELECT p.circle, p.status, p.deadline, p.is_anonymous,
+	EXISTS (SELECT 1 FROM electors el WHERE el.poll = p.id AND el.user = :user) AS elector,
+	(SELECT m.id FROM members m
+		WHERE m.circle = p.circle AND m.user = :user AND m.is_active = TRUE LIMIT 1) AS member,
+	o.poll AS option_poll, o.member AS option_member, om.user AS option_user
+	FROM polls p LEFT JOIN options o ON o.id = :option
+	LEFT JOIN members om ON om.id = o.member
+	WHERE p.id = :poll LIMIT 1`}
 
 // LoadVoteCheck reads what the checks of a vote by userId for optionId in
 // pollId need, in one query on the concurrent read connections, so the
 // vote's write transaction stays short. It returns nil when the poll does
 // not exist; deciding what the facts allow is the caller's.
 func LoadVoteCheck(app core.App, pollId, userId, optionId string) (*VoteCheck, error) {
-	var check VoteCheck
-	err := app.DB().NewQuery(voteCheckQuery).
-		Bind(dbx.Params{"poll": pollId, "user": userId, "option": optionId}).One(&check)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	rows, err := voteCheckQuery.query(app, sql.Named("poll", pollId), sql.Named("user", userId), sql.Named("option", optionId))
 	if err != nil {
 		return nil, err
 	}
-	return &check, nil
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	var c VoteCheck
+	if err := rows.Scan(&c.Circle, &c.Status, &c.Deadline, &c.IsAnonymous, &c.Elector,
+		&c.Member, &c.OptionPoll, &c.OptionMember, &c.OptionUser); err != nil {
+		return nil, err
+	}
+	return &c, rows.Err()
 }
