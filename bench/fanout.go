@@ -21,6 +21,7 @@ type fanoutResult struct {
 	delivered, expected int
 	fromResp, fromSend  stats
 	voteLatency         stats
+	voteLatencyAlone    stats // the same votes on a poll nobody subscribes to
 	connected           time.Duration
 }
 
@@ -69,6 +70,25 @@ func benchFanout(s *server, n, votes int, gap time.Duration) (fanoutResult, erro
 	if err != nil {
 		return res, err
 	}
+	alone, err := s.newPoll(c, 2*time.Hour)
+	if err != nil {
+		return res, err
+	}
+	voteClient := newClient(2)
+
+	// the baseline of the same run: the same number of votes, one at a
+	// time, on a poll of the same circle that nobody subscribes to
+	var aloneLat []time.Duration
+	for k, j := range voteJobs(alone)[3 : 3+votes] {
+		t1 := time.Now()
+		r := runLoad(voteClient, "POST", s.URL+"/api/collections/votes/records", []job{j}, 1)
+		if r.failures > 0 {
+			return res, fmt.Errorf("baseline vote %d: %s", k, r.firstErr)
+		}
+		aloneLat = append(aloneLat, time.Since(t1))
+		time.Sleep(gap)
+	}
+	res.voteLatencyAlone = durStats(aloneLat)
 
 	// subscribe everyone
 	sseClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n + 10, DisableCompression: true}}
@@ -104,7 +124,6 @@ func benchFanout(s *server, n, votes int, gap time.Duration) (fanoutResult, erro
 	time.Sleep(500 * time.Millisecond)
 
 	// vote one at a time; voter k votes for an option that is not its own
-	voteClient := newClient(2)
 	type sent struct{ send, resp time.Time }
 	var times []sent
 	var voteLat []time.Duration

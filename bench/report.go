@@ -120,7 +120,11 @@ func (r *report) print(w io.Writer) {
 		p("|---|---:|---:|---:|")
 		p("| event after the vote's response | %s | %s | %s |", ms(f.fromResp.p50), ms(f.fromResp.p99), ms(f.fromResp.max))
 		p("| event after the vote was sent | %s | %s | %s |", ms(f.fromSend.p50), ms(f.fromSend.p99), ms(f.fromSend.max))
-		p("| vote request (with 1,000 subscribers) | %s | %s | %s |", ms(f.voteLatency.p50), ms(f.voteLatency.p99), ms(f.voteLatency.max))
+		p("| vote request (with %d subscribers) | %s | %s | %s |", f.subscribers, ms(f.voteLatency.p50), ms(f.voteLatency.p99), ms(f.voteLatency.max))
+		p("| vote request, same run, on a poll of the circle nobody subscribes to | %s | %s | %s |", ms(f.voteLatencyAlone.p50), ms(f.voteLatencyAlone.p99), ms(f.voteLatencyAlone.max))
+		p("")
+		p("Vote p50 with subscribers / without: %.2f× (goal ≤ 1.5×: %s).", float64(f.voteLatency.p50)/float64(f.voteLatencyAlone.p50),
+			verdict(float64(f.voteLatency.p50) <= 1.5*float64(f.voteLatencyAlone.p50)))
 		p("")
 		p("Events delivered: %d of %d. Subscribing all took %s. p99 after the response %s (goal < 250 ms: %s); "+
 			"counted from when the vote was sent, which includes the vote itself, p99 %s (< 250 ms: %s). "+
