@@ -1,6 +1,7 @@
 package collections
 
 import (
+	"database/sql"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -23,10 +24,11 @@ func PollOptions(app core.App, pollId string) ([]*Option, error) {
 
 // AddTally adds one vote to an option's hidden tally, publishing nothing.
 func AddTally(app core.App, optionId string) error {
-	_, err := app.DB().NewQuery("UPDATE {{options}} SET [[tally]] = [[tally]] + 1 WHERE [[id]] = {:id}").
-		Bind(dbx.Params{"id": optionId}).Execute()
+	_, err := addTallyQuery.exec(app, sql.Named("id", optionId))
 	return err
 }
+
+var addTallyQuery = preparedQuery{name: "addTally", sql: "UPDATE options SET tally = tally + 1 WHERE id = :id"}
 
 // AddTallyAndPublish adds one vote to optionId's tally and, in the same
 // statement, publishes every option of the poll (vote_count takes the

@@ -1,6 +1,7 @@
 package collections
 
 import (
+	"database/sql"
 	"maps"
 
 	"github.com/pocketbase/dbx"
@@ -22,9 +23,12 @@ const (
 // InsertParticipation records that the voter (a participation hash) took
 // part in the poll.
 func InsertParticipation(app core.App, pollId, voter string) error {
-	_, err := app.DB().Insert(ParticipationTable, dbx.Params{"poll": pollId, "voter": voter}).Execute()
+	_, err := insertParticipationQuery.exec(app, sql.Named("poll", pollId), sql.Named("voter", voter))
 	return err
 }
+
+var insertParticipationQuery = preparedQuery{name: "insertParticipation",
+	sql: "INSERT INTO " + ParticipationTable + " (poll, voter) VALUES (:poll, :voter)"}
 
 // HasParticipation reports whether the voter (a participation hash) took
 // part in the poll.

@@ -2,7 +2,6 @@ package collections
 
 import (
 	"database/sql"
-	"errors"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -29,12 +28,26 @@ func InsertPollKey(app core.App, pollId string, salt []byte) error {
 // PollKeySalt returns the salt of an open poll's vote key; ok is false when
 // there is none (the poll has closed and its salt is gone, or never was).
 func PollKeySalt(app core.App, pollId string) (salt []byte, ok bool, err error) {
-	err = app.DB().Select("salt").From(PollKeysTable).Where(dbx.HashExp{"poll": pollId}).Row(&salt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
+	var rows *sql.Rows
+	if app.IsTransactional() {
+		rows, err = pollKeySaltQuery.queryWrite(app, sql.Named("poll", pollId))
+	} else {
+		rows, err = pollKeySaltQuery.query(app, sql.Named("poll", pollId))
 	}
-	return salt, err == nil, err
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, false, rows.Err()
+	}
+	if err := rows.Scan(&salt); err != nil {
+		return nil, false, err
+	}
+	return salt, true, rows.Err()
 }
+
+var pollKeySaltQuery = preparedQuery{name: "pollKeySalt", sql: "SELECT salt FROM " + PollKeysTable + " WHERE poll = :poll"}
 
 // DeletePollKey deletes a poll's salt, after which its voter hashes can no
 // longer be recomputed (with secure_delete on, the bytes are zeroed).

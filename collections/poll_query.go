@@ -1,6 +1,7 @@
 package collections
 
 import (
+	"database/sql"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -19,10 +20,25 @@ func FindPoll(app core.App, id string) (*Poll, error) {
 // vote's transaction (the caller announces the poll after the commit);
 // "updated" is set to now, as a save would.
 func IncrementTotalVotes(app core.App, pollId string) (total int, err error) {
-	err = app.DB().NewQuery("UPDATE {{polls}} SET [[total_votes]] = [[total_votes]] + 1, [[updated]] = {:now} WHERE [[id]] = {:id} RETURNING [[total_votes]]").
-		Bind(dbx.Params{"id": pollId, "now": types.NowDateTime().String()}).Row(&total)
-	return total, err
+	rows, err := incrementTotalVotesQuery.queryWrite(app, sql.Named("id", pollId), sql.Named("now", types.NowDateTime().String()))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		return 0, sql.ErrNoRows
+	}
+	if err := rows.Scan(&total); err != nil {
+		return 0, err
+	}
+	return total, rows.Err()
 }
+
+var incrementTotalVotesQuery = preparedQuery{name: "incrementTotalVotes",
+	sql: "UPDATE polls SET total_votes = total_votes + 1, updated = :now WHERE id = :id RETURNING total_votes"}
 
 // OpenPollsDueBy returns the ids of the open polls whose deadline is at or
 // before now, earliest deadline first.

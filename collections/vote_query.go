@@ -36,16 +36,13 @@ type VoteRow struct {
 // shuffled order) keeps their content and forgets the order and the places
 // in which they were first written.
 func InsertVoteRow(app core.App, pollId string, row VoteRow) error {
-	_, err := app.DB().Insert(Votes, dbx.Params{
-		"rowid":      RandomRowid(),
-		"id":         row.Id,
-		"poll":       pollId,
-		"option":     row.Option,
-		"voter_hash": row.VoterHash,
-		"member":     row.Member,
-	}).Execute()
+	_, err := insertVoteQuery.exec(app, sql.Named("rowid", RandomRowid()), sql.Named("id", row.Id), sql.Named("poll", pollId),
+		sql.Named("option", row.Option), sql.Named("voter_hash", row.VoterHash), sql.Named("member", row.Member))
 	return err
 }
+
+var insertVoteQuery = preparedQuery{name: "insertVote", sql: `INSERT INTO votes (rowid, id, poll, "option", voter_hash, member)
+	VALUES (:rowid, :id, :poll, :option, :voter_hash, :member)`}
 
 // PollVoteRows returns every vote row of a poll, in storage order.
 func PollVoteRows(app core.App, pollId string) ([]VoteRow, error) {
@@ -124,7 +121,7 @@ type VoteCheck struct {
 // voteCheckQuery reads, for a poll, a user and an option, everything the
 // vote checks need; no row means no such poll. The columns are VoteCheck's,
 // in its order.
-var voteCheckQuery = preparedQuery{key: "circly.voteCheckStmt", sql: `SELECT p.circle, p.status, p.deadline, p.is_anonymous,
+var voteCheckQuery = preparedQuery{name: "voteCheck", sql: `SELECT p.circle, p.status, p.deadline, p.is_anonymous,
 	EXISTS (SELECT 1 FROM electors el WHERE el.poll = p.id AND el.user = :user) AS elector,
 	(SELECT m.id FROM members m
 		WHERE m.circle = p.circle AND m.user = :user AND m.is_active = TRUE LIMIT 1) AS member,

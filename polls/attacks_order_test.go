@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"circly/circlytest"
+	"circly/store"
 )
 
 // atkKendallTau is Kendall's tau between the positions of a list and the
@@ -254,4 +255,30 @@ func TestAttackArrivalOrderInPageLayout(t *testing.T) {
 		t.Fatalf("close: %v %v", closed, err)
 	}
 	p.checkPageLayout(t, "closed")
+}
+
+// TestScrubUnderReplication: with a replicator taking the WAL truncations
+// (store.SetWALTruncater), the minute job still re-lays out the poll's
+// rows in the database file, but leaves the WAL to the replicator (a
+// truncation through Litestream takes a full snapshot); the close still
+// truncates through it.
+func TestScrubUnderReplication(t *testing.T) {
+	t.Parallel()
+	p := newAtkOrderPoll(t)
+	truncations := 0
+	store.SetWALTruncater(p.app, func() error { truncations++; return nil })
+	svc := circlytest.Circly(t, p.app).Polls
+	if err := svc.ScrubArrivalOrder(p.app); err != nil {
+		t.Fatal(err)
+	}
+	if truncations != 0 {
+		t.Fatalf("the minute job truncated the WAL %d times under replication, want 0", truncations)
+	}
+	p.checkPageLayout(t, "open, replicated")
+	if closed, err := svc.ClosePoll(p.app, p.poll); err != nil || !closed {
+		t.Fatalf("close: %v %v", closed, err)
+	}
+	if truncations == 0 {
+		t.Fatal("the close did not truncate the WAL through the replicator")
+	}
 }

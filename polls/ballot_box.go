@@ -69,6 +69,11 @@ func (s *Service) votes(app core.App) *ballotBox {
 			close(s.ballots.stop)
 			close(s.ballots.stopped)
 		} else {
+			// the writer's statements, compiled once (without them each
+			// is compiled per call: slower, not wrong)
+			if err := collections.PrepareWrites(app); err != nil {
+				app.Logger().Warn("ballot statements not prepared", "error", err.Error())
+			}
 			go s.ballots.run()
 		}
 	}
