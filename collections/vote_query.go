@@ -15,7 +15,7 @@ import (
 // tells that error apart (a unique violation naming voter_hash).
 func InsertVote(app core.App, pollId, optionId, voterHash, memberId string) error {
 	return InsertVoteRow(app, pollId, VoteRow{
-		Id:        core.GenerateDefaultRandomId(),
+		Id:        PollVoteId(pollId),
 		Option:    optionId,
 		VoterHash: voterHash,
 		Member:    memberId,
@@ -36,9 +36,11 @@ type VoteRow struct {
 // shuffled order) keeps their content and forgets the order and the places
 // in which they were first written.
 func InsertVoteRow(app core.App, pollId string, row VoteRow) error {
-	_, err := insertVoteQuery.exec(app, sql.Named("rowid", RandomRowid()), sql.Named("id", row.Id), sql.Named("poll", pollId),
-		sql.Named("option", row.Option), sql.Named("voter_hash", row.VoterHash), sql.Named("member", row.Member))
-	return err
+	return withPollRowid(pollId, func(rowid int64) error {
+		_, err := insertVoteQuery.exec(app, sql.Named("rowid", rowid), sql.Named("id", row.Id), sql.Named("poll", pollId),
+			sql.Named("option", row.Option), sql.Named("voter_hash", row.VoterHash), sql.Named("member", row.Member))
+		return err
+	})
 }
 
 var insertVoteQuery = preparedQuery{name: "insertVote", sql: `INSERT INTO votes (rowid, id, poll, "option", voter_hash, member)
@@ -72,11 +74,13 @@ func DeletePollVotes(app core.App, pollId string) error {
 // Closing an anonymous poll re-inserts its votes this way, in an order the
 // caller shuffles.
 func InsertScrubbedVote(app core.App, pollId, optionId string) error {
-	_, err := app.DB().NewQuery(
-		"INSERT INTO {{votes}} ([[rowid]], [[id]], [[poll]], [[option]], [[voter_hash]], [[member]]) " +
-			"VALUES ({:rowid}, {:id}, {:poll}, {:option}, lower(hex(randomblob(32))), '')").
-		Bind(dbx.Params{"rowid": RandomRowid(), "id": core.GenerateDefaultRandomId(), "poll": pollId, "option": optionId}).Execute()
-	return err
+	return withPollRowid(pollId, func(rowid int64) error {
+		_, err := app.DB().NewQuery(
+			"INSERT INTO {{votes}} ([[rowid]], [[id]], [[poll]], [[option]], [[voter_hash]], [[member]]) " +
+				"VALUES ({:rowid}, {:id}, {:poll}, {:option}, lower(hex(randomblob(32))), '')").
+			Bind(dbx.Params{"rowid": rowid, "id": PollVoteId(pollId), "poll": pollId, "option": optionId}).Execute()
+		return err
+	})
 }
 
 // VotersByOption lists, per option id, the nicknames of the members who
