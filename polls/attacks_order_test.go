@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 
@@ -260,8 +261,8 @@ func TestAttackArrivalOrderInPageLayout(t *testing.T) {
 // TestScrubUnderReplication: with a replicator taking the WAL truncations
 // (store.SetWALTruncater), the minute job still re-lays out the poll's
 // rows in the database file, but leaves the WAL to the replicator (a
-// truncation through Litestream takes a full snapshot); the close still
-// truncates through it.
+// truncation through Litestream takes a full snapshot); the closes of one
+// dispatcher run truncate through it once.
 func TestScrubUnderReplication(t *testing.T) {
 	t.Parallel()
 	p := newAtkOrderPoll(t)
@@ -275,10 +276,20 @@ func TestScrubUnderReplication(t *testing.T) {
 		t.Fatalf("the minute job truncated the WAL %d times under replication, want 0", truncations)
 	}
 	p.checkPageLayout(t, "open, replicated")
-	if closed, err := svc.ClosePoll(p.app, p.poll); err != nil || !closed {
-		t.Fatalf("close: %v %v", closed, err)
+
+	// a second poll of the circle; both close in one dispatcher run, with
+	// one truncation (under replication each is a full snapshot)
+	status, body := circlytest.Call(t, p.handler, "POST", "/api/collections/polls/records", p.tokens[1], map[string]any{
+		"circle": p.circle.Id, "template": circlytest.FirstTemplate(t, p.app).Id, "deadline": dt(time.Hour),
+	})
+	if status != 200 {
+		t.Fatalf("second poll: %d %v", status, body)
 	}
-	if truncations == 0 {
-		t.Fatal("the close did not truncate the WAL through the replicator")
+	closed, err := svc.CloseDuePolls(p.app, time.Now().Add(2*time.Hour))
+	if err != nil || len(closed) != 2 {
+		t.Fatalf("CloseDuePolls = %v, %v; want both polls", closed, err)
+	}
+	if truncations != 1 {
+		t.Fatalf("closing two polls truncated the WAL %d times, want once", truncations)
 	}
 }

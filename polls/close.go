@@ -24,6 +24,17 @@ import (
 // closing below the threshold never reveals per-option counts. Closing a
 // closed poll is a no-op; closed reports whether this call closed it.
 func (s *Service) ClosePoll(app core.App, pollId string) (closed bool, err error) {
+	closed, err = s.closeWithoutForgetting(app, pollId)
+	if closed {
+		s.Forget(app)
+	}
+	return closed, err
+}
+
+// closeWithoutForgetting is ClosePoll but the WAL truncation, which the
+// caller owes (CloseDuePolls does one for all the polls it closed: under
+// replication each truncation is a full snapshot of the database).
+func (s *Service) closeWithoutForgetting(app core.App, pollId string) (closed bool, err error) {
 	// The counters of votes committed before the close are sent first (the
 	// announcer's queue), then the close's own events: no vote can commit
 	// in between (orderMu), so a subscriber never sees a count go back.
@@ -43,7 +54,6 @@ func (s *Service) ClosePoll(app core.App, pollId string) (closed bool, err error
 		s.announce(app, context.Background(), collections.Options, id, nil)
 	}
 	s.orderMu.Unlock()
-	s.Forget(app)
 	return true, nil
 }
 
@@ -147,8 +157,13 @@ func (s *Service) CloseDuePolls(app core.App, now time.Time) ([]string, error) {
 		return nil, err
 	}
 	var closedIds []string
+	defer func() {
+		if len(closedIds) > 0 {
+			s.Forget(app) // one WAL truncation for every poll closed here
+		}
+	}()
 	for _, id := range ids {
-		closed, err := s.ClosePoll(app, id)
+		closed, err := s.closeWithoutForgetting(app, id)
 		if err != nil {
 			return closedIds, err
 		}
