@@ -9,7 +9,8 @@ import (
 )
 
 // InsertVote writes one vote row with plain SQL: no hooks, no realtime
-// event, no timestamp, a fresh id and a random rowid (see RandomRowid).
+// event, no timestamp, a fresh id and a random rowid in the poll's range
+// (see vote_place.go).
 // A second vote with the same (poll, voter_hash) fails on the unique index
 // and, as the statement is the only one, leaves nothing behind; the caller
 // tells that error apart (a unique violation naming voter_hash).

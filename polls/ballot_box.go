@@ -244,9 +244,10 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 	// The unique index on (poll, voter_hash) refuses a second vote of the
 	// same user. This insert is the ballot's first write, so a refusal
 	// leaves nothing behind (SQLite undoes only the failed statement).
-	// A random rowid: a rowid table stores rows in rowid order, and
-	// SQLite's default rowid (max + 1) would keep the order in which votes
-	// arrived. The other indexes are keyed by random values too.
+	// A random rowid (inside the poll's range of the table): a rowid
+	// table stores rows in rowid order, and SQLite's default rowid
+	// (max + 1) would keep the order in which votes arrived. The other
+	// indexes are keyed by random values too.
 	err = collections.InsertVote(txApp, v.pollId, v.optionId, voterHash, v.member)
 	if err != nil {
 		if collections.IsUniqueViolation(err, collections.FieldVoteVoterHash) {
