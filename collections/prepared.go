@@ -47,35 +47,34 @@ func (q preparedQuery) query(app core.App, args ...any) (*sql.Rows, error) {
 // exec runs q on the app's write connection (in its transaction when app
 // is one), with the statement PrepareWrites prepared when there is one.
 func (q preparedQuery) exec(app core.App, args ...any) (sql.Result, error) {
-	ex, err := executor(app.NonconcurrentDB())
-	if err != nil {
-		return nil, err
-	}
-	if stmt := q.prepared(app, ex); stmt != nil {
-		res, err := stmt.Exec(args...)
-		if !staleStatement(err) {
-			return res, err
-		}
-		app.Store().Remove(q.key("write"))
-	}
-	return ex.Exec(q.sql, args...)
+	return onWrite(app, q, func(s *sql.Stmt) (sql.Result, error) { return s.Exec(args...) },
+		func(ex dbx.Executor) (sql.Result, error) { return ex.Exec(q.sql, args...) })
 }
 
 // queryWrite is exec for a statement that returns rows (RETURNING, or a
 // read inside a write transaction).
 func (q preparedQuery) queryWrite(app core.App, args ...any) (*sql.Rows, error) {
+	return onWrite(app, q, func(s *sql.Stmt) (*sql.Rows, error) { return s.Query(args...) },
+		func(ex dbx.Executor) (*sql.Rows, error) { return ex.Query(q.sql, args...) })
+}
+
+// onWrite runs q on the app's write connection: with its prepared
+// statement when there is one and it is still open, else compiled for
+// this call.
+func onWrite[T any](app core.App, q preparedQuery, prepared func(*sql.Stmt) (T, error), raw func(dbx.Executor) (T, error)) (T, error) {
 	ex, err := executor(app.NonconcurrentDB())
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	if stmt := q.prepared(app, ex); stmt != nil {
-		rows, err := stmt.Query(args...)
+		res, err := prepared(stmt)
 		if !staleStatement(err) {
-			return rows, err
+			return res, err
 		}
 		app.Store().Remove(q.key("write"))
 	}
-	return ex.Query(q.sql, args...)
+	return raw(ex)
 }
 
 // prepared returns the write statement for the executor (bound to it when
