@@ -47,3 +47,22 @@ export async function openCollection(page, server, name) {
   await page.goto(`${server.url}/_/#/collections?collection=${encodeURIComponent(name)}`);
   await page.locator('button.new-record-btn').waitFor();
 }
+
+/**
+ * Opens the new-record form from the collection's header button and waits
+ * until `field` (a selector inside the form) is visible. A click that lands
+ * while the list is still loading can be lost, so it clicks again while no
+ * form shows (up to four tries) before giving up. Returns the form's modal.
+ */
+export async function openNewRecordForm(page, field) {
+  const modal = page.locator('.record-upsert-modal');
+  for (let attempt = 1; ; attempt++) {
+    if (!(await modal.isVisible())) await page.locator('button.new-record-btn').click();
+    try {
+      await modal.locator(field).waitFor({ state: 'visible', timeout: 7_500 });
+      return modal;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+    }
+  }
+}

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 
 import { fixture, sharedServer, waitUntil } from '../lib/circly.mjs';
-import { openCollection, openDashboard } from '../lib/dashboard.mjs';
+import { openCollection, openDashboard, openNewRecordForm } from '../lib/dashboard.mjs';
 import { randomToken } from '../lib/server.mjs';
 
 let server;
@@ -22,8 +22,7 @@ test('a template made in the dashboard is offered to users, and the outbox shows
 
   // New record: question and category only; the is_active switch is left alone
   await openCollection(page, server, 'templates');
-  await page.locator('button.new-record-btn').click();
-  const modal = page.locator('.record-upsert-modal');
+  const modal = await openNewRecordForm(page, 'textarea[name="question_text"]');
   await modal.locator('textarea[name="question_text"]').fill(question);
   await modal.locator('.field-type-select .selected-container').click();
   await modal.locator('.dropdown-item.select-option', { hasText: /^fun$/ }).click();
