@@ -188,10 +188,7 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 	}
 
 	dataDir := filepath.Join(tmp, "pb_data")
-	env := []string{
-		"CIRCLY_EXPO_BASE_URL=http://127.0.0.1:9", // nothing listens: pushes fail fast and are retried later
-		"CIRCLY_JOIN_PER_USER_PER_MINUTE=1000000", // setup joins many circles per user
-	}
+	env := benchEnv()
 	if o.replica {
 		env = append(env, "CIRCLY_REPLICA_URL=file://"+filepath.Join(tmp, "replica"))
 		logf("replication on: file replica in %s", filepath.Join(tmp, "replica"))

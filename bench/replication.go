@@ -36,10 +36,7 @@ func benchReplication(bin, tmp string, pool, circleSets, rounds, perRound, worke
 	}
 	var sides [2]*side // off, on
 	for i, name := range []string{"repl_off", "repl_on"} {
-		env := []string{
-			"CIRCLY_EXPO_BASE_URL=http://127.0.0.1:9",
-			"CIRCLY_JOIN_PER_USER_PER_MINUTE=1000000",
-		}
+		env := benchEnv()
 		if i == 1 {
 			env = append(env, "CIRCLY_REPLICA_URL=file://"+filepath.Join(tmp, "repl_replica"))
 		}

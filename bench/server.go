@@ -55,6 +55,14 @@ func serverConfig(bin, dataDir string, env ...string) realbin.Config {
 	}
 }
 
+// benchEnv is the settings of the benchmark servers with many users.
+func benchEnv() []string {
+	return []string{
+		"CIRCLY_EXPO_BASE_URL=http://127.0.0.1:9", // nothing listens: pushes fail fast and are retried later
+		"CIRCLY_JOIN_PER_USER_PER_MINUTE=1000000", // setup joins many circles per user
+	}
+}
+
 // newServer makes a fresh data dir with a superuser, starts the binary,
 // signs the superuser in and turns the rate limiter off.
 func newServer(bin, dataDir string, env ...string) (*server, error) {

@@ -30,11 +30,7 @@ func NewAccountCodes() *core.Collection {
 	c.Fields.Add(&core.DateField{Name: FieldAccountCodeExpiresAt})
 	autodates(c)
 
-	c.ListRule = nil
-	c.ViewRule = nil
-	c.CreateRule = nil
-	c.UpdateRule = nil
-	c.DeleteRule = nil
+	superusersOnly(c)
 
 	c.AddIndex("idx_account_codes_hash", true, FieldAccountCodeHash, "")
 	c.AddIndex("idx_account_codes_user_kind", true, FieldAccountCodeUser+", "+FieldAccountCodeKind, "")
@@ -56,11 +52,7 @@ func NewRetiredDevices() *core.Collection {
 	c.Fields.Add(&core.TextField{Name: FieldRetiredDeviceIdHash, Required: true, Min: 64, Max: 64, Pattern: `^[0-9a-f]{64}$`})
 	autodates(c)
 
-	c.ListRule = nil
-	c.ViewRule = nil
-	c.CreateRule = nil
-	c.UpdateRule = nil
-	c.DeleteRule = nil
+	superusersOnly(c)
 
 	c.AddIndex("idx_retired_devices_hash", true, FieldRetiredDeviceIdHash, "")
 

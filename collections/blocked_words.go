@@ -20,11 +20,7 @@ func NewBlockedWords() *core.Collection {
 	c.Fields.Add(&core.TextField{Name: FieldBlockedWordNote, Max: 500})
 	autodates(c)
 
-	c.ListRule = nil
-	c.ViewRule = nil
-	c.CreateRule = nil
-	c.UpdateRule = nil
-	c.DeleteRule = nil
+	superusersOnly(c)
 
 	c.AddIndex("idx_blocked_words_word", true, FieldBlockedWord+" COLLATE NOCASE", "")
 

@@ -137,6 +137,16 @@ const maxImageSize = 10 << 20
 var imageThumbs = []string{"100x100", "300x300"}
 
 // autodates adds the usual created/updated fields.
+// superusersOnly leaves every API rule of c empty: only superusers (the
+// dashboard) list, view, create, update or delete its records.
+func superusersOnly(c *core.Collection) {
+	c.ListRule = nil
+	c.ViewRule = nil
+	c.CreateRule = nil
+	c.UpdateRule = nil
+	c.DeleteRule = nil
+}
+
 func autodates(c *core.Collection) {
 	c.Fields.Add(&core.AutodateField{Name: "created", OnCreate: true})
 	c.Fields.Add(&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true})

@@ -17,11 +17,7 @@ func NewElectors() *core.Collection {
 	c.Fields.Add(&core.RelationField{Name: "poll", Required: true, CollectionId: PollsId, CascadeDelete: true, MaxSelect: 1})
 	c.Fields.Add(&core.RelationField{Name: "user", Required: true, CollectionId: UsersId, CascadeDelete: true, MaxSelect: 1})
 
-	c.ListRule = nil
-	c.ViewRule = nil
-	c.CreateRule = nil
-	c.UpdateRule = nil
-	c.DeleteRule = nil
+	superusersOnly(c)
 
 	c.AddIndex("idx_electors_poll_user", true, "poll, user", "")
 	c.AddIndex("idx_electors_user", false, "user", "")

@@ -80,11 +80,7 @@ func NewNotifications() *core.Collection {
 	c.Fields.Add(&core.TextField{Name: "note", Max: 500, Help: helpNotificationNote})
 	autodates(c)
 
-	c.ListRule = nil
-	c.ViewRule = nil
-	c.CreateRule = nil
-	c.UpdateRule = nil
-	c.DeleteRule = nil
+	superusersOnly(c)
 
 	c.AddIndex("idx_notifications_poll_kind", true, "poll, kind", "")
 	c.AddIndex("idx_notifications_status_due", false, "status, due_at", "")

@@ -28,23 +28,12 @@ func InsertPollKey(app core.App, pollId string, salt []byte) error {
 // PollKeySalt returns the salt of an open poll's vote key; ok is false when
 // there is none (the poll has closed and its salt is gone, or never was).
 func PollKeySalt(app core.App, pollId string) (salt []byte, ok bool, err error) {
-	var rows *sql.Rows
-	if app.IsTransactional() {
-		rows, err = pollKeySaltQuery.queryWrite(app, sql.Named("poll", pollId))
-	} else {
-		rows, err = pollKeySaltQuery.query(app, sql.Named("poll", pollId))
+	rows, err := pollKeySaltQuery.query(app, sql.Named("poll", pollId))
+	ok, err = scanOne(rows, err, &salt)
+	if !ok {
+		salt = nil
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		return nil, false, rows.Err()
-	}
-	if err := rows.Scan(&salt); err != nil {
-		return nil, false, err
-	}
-	return salt, true, rows.Err()
+	return salt, ok, err
 }
 
 var pollKeySaltQuery = preparedQuery{name: "pollKeySalt", sql: "SELECT salt FROM " + PollKeysTable + " WHERE poll = :poll"}

@@ -21,20 +21,11 @@ func FindPoll(app core.App, id string) (*Poll, error) {
 // "updated" is set to now, as a save would.
 func IncrementTotalVotes(app core.App, pollId string) (total int, err error) {
 	rows, err := incrementTotalVotesQuery.queryWrite(app, sql.Named("id", pollId), sql.Named("now", types.NowDateTime().String()))
-	if err != nil {
-		return 0, err
+	ok, err := scanOne(rows, err, &total)
+	if err == nil && !ok {
+		err = sql.ErrNoRows
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return 0, err
-		}
-		return 0, sql.ErrNoRows
-	}
-	if err := rows.Scan(&total); err != nil {
-		return 0, err
-	}
-	return total, rows.Err()
+	return total, err
 }
 
 var incrementTotalVotesQuery = preparedQuery{name: "incrementTotalVotes",

@@ -26,9 +26,12 @@ type preparedQuery struct {
 func (q preparedQuery) key(pool string) string { return "circly.stmt." + pool + "." + q.name }
 
 // query runs q on the app's read connections, or on its transaction when
-// app is one.
+// app is one (the write connection's: see queryWrite).
 func (q preparedQuery) query(app core.App, args ...any) (*sql.Rows, error) {
-	if db, ok := app.ConcurrentDB().(*dbx.DB); ok && !app.IsTransactional() {
+	if app.IsTransactional() {
+		return q.queryWrite(app, args...)
+	}
+	if db, ok := app.ConcurrentDB().(*dbx.DB); ok {
 		if stmt, err := q.prepare(app, "read", db); err == nil {
 			rows, err := stmt.Query(args...)
 			if !staleStatement(err) {
@@ -56,6 +59,22 @@ func (q preparedQuery) exec(app core.App, args ...any) (sql.Result, error) {
 func (q preparedQuery) queryWrite(app core.App, args ...any) (*sql.Rows, error) {
 	return onWrite(app, q, func(s *sql.Stmt) (*sql.Rows, error) { return s.Query(args...) },
 		func(ex dbx.Executor) (*sql.Rows, error) { return ex.Query(q.sql, args...) })
+}
+
+// scanOne scans the first row of a query's result into dest; found is
+// false when there is none.
+func scanOne(rows *sql.Rows, err error, dest ...any) (found bool, _ error) {
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return false, rows.Err()
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return false, err
+	}
+	return true, rows.Err()
 }
 
 // onWrite runs q on the app's write connection: with its prepared

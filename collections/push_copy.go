@@ -64,11 +64,7 @@ func NewPushCopy() *core.Collection {
 	c.Fields.Add(&core.TextField{Name: FieldPushCopyBody, Required: true, Max: 2000, Help: pushCopyHelp})
 	autodates(c)
 
-	c.ListRule = nil
-	c.ViewRule = nil
-	c.CreateRule = nil
-	c.UpdateRule = nil
-	c.DeleteRule = nil
+	superusersOnly(c)
 
 	c.AddIndex("idx_push_copy_kind_locale", true, FieldPushCopyKind+", "+FieldPushCopyLocale, "")
 

@@ -140,18 +140,11 @@ var voteCheckQuery = preparedQuery{name: "voteCheck", sql: `SELECT p.circle, p.s
 // vote's write transaction stays short. It returns nil when the poll does
 // not exist; deciding what the facts allow is the caller's.
 func LoadVoteCheck(app core.App, pollId, userId, optionId string) (*VoteCheck, error) {
-	rows, err := voteCheckQuery.query(app, sql.Named("poll", pollId), sql.Named("user", userId), sql.Named("option", optionId))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		return nil, rows.Err()
-	}
 	var c VoteCheck
-	if err := rows.Scan(&c.Circle, &c.Status, &c.Deadline, &c.IsAnonymous, &c.Elector,
-		&c.Member, &c.OptionPoll, &c.OptionMember, &c.OptionUser); err != nil {
+	rows, err := voteCheckQuery.query(app, sql.Named("poll", pollId), sql.Named("user", userId), sql.Named("option", optionId))
+	ok, err := scanOne(rows, err, &c.Circle, &c.Status, &c.Deadline, &c.IsAnonymous, &c.Elector, &c.Member, &c.OptionPoll, &c.OptionMember, &c.OptionUser)
+	if !ok || err != nil {
 		return nil, err
 	}
-	return &c, rows.Err()
+	return &c, nil
 }

@@ -75,15 +75,20 @@ func SetWALTruncater(app core.App, f func() error) {
 // truncations (SetWALTruncater): the database's history then also lives
 // in the replicator's files, for as long as it keeps them.
 func WALReplicated(app core.App) bool {
-	_, ok := app.Store().Get(walTruncaterKey).(func() error)
-	return ok
+	return walTruncater(app) != nil
+}
+
+// walTruncater is the function SetWALTruncater set, or nil.
+func walTruncater(app core.App) func() error {
+	f, _ := app.Store().Get(walTruncaterKey).(func() error)
+	return f
 }
 
 // TruncateWAL checkpoints the WAL completely into the database and
 // truncates it to zero bytes. It fails (and can be retried) while a reader
 // still uses an older snapshot.
 func TruncateWAL(app core.App) error {
-	if f, ok := app.Store().Get(walTruncaterKey).(func() error); ok {
+	if f := walTruncater(app); f != nil {
 		return f()
 	}
 	var busy, logFrames, checkpointed int
