@@ -5,13 +5,16 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tools/cron"
 
 	"circly/circlytest"
+	"circly/polls"
 	"circly/store"
 )
 
@@ -291,5 +294,26 @@ func TestScrubUnderReplication(t *testing.T) {
 	}
 	if truncations != 1 {
 		t.Fatalf("closing two polls truncated the WAL %d times, want once", truncations)
+	}
+}
+
+// TestScrubJobAfterTerminate: a run of the minute job that fires while the
+// app terminates (the cron fires on its own goroutine) must wait for, or
+// skip, the closed database instead of reading it.
+func TestScrubJobAfterTerminate(t *testing.T) {
+	p := newAtkOrderPoll(t)
+	var job func()
+	for _, j := range p.app.Cron().Jobs() {
+		if j.Id() == polls.ScrubArrivalOrderCron {
+			job = j.Run
+		}
+	}
+	if job == nil {
+		t.Fatal("the minute job is not registered")
+	}
+	p.app.Cleanup()
+	job() // a panic or a race here fails the test
+	if slices.ContainsFunc(p.app.Cron().Jobs(), func(j *cron.Job) bool { return j.Id() == polls.ScrubArrivalOrderCron }) {
+		t.Fatal("the minute job is still scheduled after the app terminated")
 	}
 }

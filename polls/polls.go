@@ -45,6 +45,10 @@ type Service struct {
 	forgetPending bool
 
 	scrub orderScrub
+	// cronMu is held by a running minute job; stopped, set under it when
+	// the app terminates, keeps later runs from touching a closed database
+	cronMu      sync.Mutex
+	cronStopped bool
 
 	metrics *metrics.Set
 }
@@ -58,14 +62,23 @@ func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 
 	// on disk, an open poll's arrival order lasts at most about a minute
 	app.Cron().MustAdd(ScrubArrivalOrderCron, scrubArrivalOrderSchedule, func() {
+		s.cronMu.Lock()
+		defer s.cronMu.Unlock()
+		if s.cronStopped {
+			return
+		}
 		if err := s.ScrubArrivalOrder(app); err != nil {
 			app.Logger().Warn("Scrubbing the arrival order of votes failed; retried next minute", "error", err.Error())
 		}
 	})
 
-	// write the votes still queued and send their counters before the app
-	// goes away
+	// stop the minute job (waiting for a run in progress), write the votes
+	// still queued and send their counters before the app goes away
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		app.Cron().Remove(ScrubArrivalOrderCron)
+		s.cronMu.Lock()
+		s.cronStopped = true
+		s.cronMu.Unlock()
 		s.closeBallots()
 		s.closeAnnouncer()
 		return e.Next()
