@@ -45,6 +45,9 @@ export async function openDashboard(server) {
 /** Opens a collection's records list in the dashboard. */
 export async function openCollection(page, server, name) {
   await page.goto(`${server.url}/_/#/collections?collection=${encodeURIComponent(name)}`);
+  // the SPA switches collections after the hash changes: until the page
+  // names this one, the header's buttons still act on the previous one
+  await page.waitForFunction((n) => document.title.includes(n), name);
   await page.locator('button.new-record-btn').waitFor();
 }
 
