@@ -261,6 +261,26 @@ func TestAttackArrivalOrderInPageLayout(t *testing.T) {
 	p.checkPageLayout(t, "closed")
 }
 
+// TestScrubEmptiesTheWAL: without a replicator the minute job ends by
+// emptying the WAL, which holds each page as it was after each commit (the
+// cells in arrival order) until then.
+func TestScrubEmptiesTheWAL(t *testing.T) {
+	t.Parallel()
+	p := newAtkOrderPoll(t)
+	wal := filepath.Join(p.app.DataDir(), "data.db-wal")
+	before, err := os.Stat(wal)
+	if err != nil || before.Size() == 0 {
+		t.Fatalf("setup: the votes left no WAL to empty (%v)", err)
+	}
+	if err := circlytest.Circly(t, p.app).Polls.ScrubArrivalOrder(p.app); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.Stat(wal)
+	if err == nil && after.Size() > 0 {
+		t.Fatalf("the WAL holds %d bytes after the minute job (%d before), want none", after.Size(), before.Size())
+	}
+}
+
 // TestScrubUnderReplication: with a replicator taking the WAL truncations
 // (store.SetWALTruncater), the minute job still re-lays out the poll's
 // rows in the database file, but leaves the WAL to the replicator (a

@@ -90,6 +90,7 @@ func (s *Service) ScrubArrivalOrder(app core.App) error {
 	if err != nil {
 		return err
 	}
+	scrubbed := len(ids) > 0
 	var errs []error
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), scrubPollsPerCommit)]
@@ -115,7 +116,7 @@ func (s *Service) ScrubArrivalOrder(app core.App) error {
 	// truncating checkpoint takes a full snapshot of the database, and its
 	// local L0 files keep every synced page version for their retention
 	// (minutes) whatever happens to the WAL (SECURITY.md, Replication).
-	if len(ids) > 0 && !store.WALReplicated(app) {
+	if scrubbed && !store.WALReplicated(app) {
 		s.Forget(app)
 	}
 	return errors.Join(errs...)
