@@ -128,7 +128,7 @@ func (r *report) print(w io.Writer) {
 		p("")
 		p("Events delivered: %d of %d. Subscribing all took %s. p99 after the response %s (goal < 250 ms: %s); "+
 			"counted from when the vote was sent, which includes the vote itself, p99 %s (< 250 ms: %s). "+
-			"Negative figures: the event arrived before the vote's response (PocketBase broadcasts before the handler answers).",
+			"The broadcast runs after the vote is answered (polls/announce.go); a negative figure would mean an event arrived before the vote's response.",
 			f.delivered, f.expected, f.connected.Round(time.Millisecond), ms(f.fromResp.p99),
 			verdict(f.fromResp.p99 < 250*time.Millisecond && f.delivered == f.expected),
 			ms(f.fromSend.p99), verdict(f.fromSend.p99 < 250*time.Millisecond && f.delivered == f.expected))

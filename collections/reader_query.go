@@ -27,3 +27,36 @@ func IsPollReader(app core.App, pollId, userId string) (bool, error) {
 		Bind(dbx.Params{"poll": pollId, "user": userId}).Row(&ok)
 	return ok, err
 }
+
+// PollReaders returns the ids of the users who may read a poll, its
+// options and results, decided row by row as IsPollReader decides it for
+// one user: a members row of the poll's circle that is active, or one
+// whose user is in the poll's electorate. (The rules also want the user
+// itself active: that is a field of the auth record, not of these rows.)
+// Empty for an unknown poll.
+func PollReaders(app core.App, pollId string) (map[string]bool, error) {
+	var ids []string
+	err := app.DB().NewQuery(`SELECT m.[[user]] FROM {{polls}} p JOIN {{members}} m ON m.[[circle]] = p.[[circle]]
+		WHERE p.[[id]] = {:poll} AND (m.[[is_active]] = TRUE
+			OR EXISTS (SELECT 1 FROM {{electors}} e WHERE e.[[poll]] = p.[[id]] AND e.[[user]] = m.[[user]]))`).
+		Bind(dbx.Params{"poll": pollId}).Column(&ids)
+	readers := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		readers[id] = true
+	}
+	return readers, err
+}
+
+// IsReaderRule reports whether rule is the read rule Circly gives the
+// collection c when it is polls or options (ApplyPollReaders,
+// ApplyOptionReaders): a rule PollReaders decides. False for any other
+// collection, or once an operator has edited the rule in the dashboard.
+func IsReaderRule(c *core.Collection, rule string) bool {
+	switch c.Name {
+	case Polls:
+		return rule == pollReader("circle", "")
+	case Options:
+		return rule == pollReader("poll.circle", "poll.")
+	}
+	return false
+}

@@ -27,7 +27,8 @@ func (s *Service) announce(app core.App, ctx context.Context, collection, id str
 	if set != nil {
 		set(record)
 	}
-	event := &core.ModelEvent{App: app, Context: ctx, Type: core.ModelEventTypeUpdate}
+	// PocketBase's broadcast checks each subscriber through event.App
+	event := &core.ModelEvent{App: newReaderGate(app, record), Context: ctx, Type: core.ModelEventTypeUpdate}
 	event.Model = record
 	if err := app.OnModelAfterUpdateSuccess().Trigger(event); err != nil {
 		app.Logger().Warn("Realtime announce failed", "collection", collection, "id", id, "error", err.Error())
