@@ -281,6 +281,60 @@ func TestScrubEmptiesTheWAL(t *testing.T) {
 	}
 }
 
+// TestCleanStopSparesTheNextStart: a server that stops cleanly runs the
+// minute job one last time and leaves a mark, so its next start does not
+// re-lay out every open poll (in a large database, minutes of work); a
+// start without the mark (first start, crash, restore) still does. A stop
+// before the first run, or a command that never served, leaves no mark.
+func TestCleanStopSparesTheNextStart(t *testing.T) {
+	t.Parallel()
+	p := newAtkOrderPoll(t)
+	svc := circlytest.Circly(t, p.app).Polls
+	mark := filepath.Join(p.app.DataDir(), polls.CleanStopMark)
+	marked := func() bool { _, err := os.Stat(mark); return err == nil }
+	pending := func(stage string, wantPolls int, wantAll bool) {
+		t.Helper()
+		if n, all := svc.ScrubPending(); n != wantPolls || all != wantAll {
+			t.Fatalf("%s: the next scrub covers %d noted polls, all open polls %v; want %d, %v", stage, n, all, wantPolls, wantAll)
+		}
+	}
+
+	svc.StopServing(p.app) // a command: it never served
+	if marked() {
+		t.Fatal("an app that never served left the clean-stop mark")
+	}
+	svc.StartServing(p.app)
+	pending("first start", 1, true)
+	svc.StopServing(p.app) // stopped before the first run
+	if marked() {
+		t.Fatal("a stop before the first run left the clean-stop mark")
+	}
+
+	svc.StartServing(p.app)
+	if err := svc.ScrubArrivalOrder(p.app); err != nil {
+		t.Fatal(err)
+	}
+	p.mustVote(t, atkOrderVoters, 0)
+	pending("a vote after the first run", 1, false)
+	svc.StopServing(p.app)
+	if !marked() {
+		t.Fatal("a clean stop left no mark")
+	}
+	pending("after a clean stop", 0, false)
+	if fi, err := os.Stat(filepath.Join(p.app.DataDir(), "data.db-wal")); err == nil && fi.Size() > 0 {
+		t.Fatalf("the WAL holds %d bytes after a clean stop", fi.Size())
+	}
+
+	svc.StartServing(p.app)
+	if marked() {
+		t.Fatal("the mark survived the start: a crash now would skip the full scrub")
+	}
+	pending("start after a clean stop", 0, false)
+
+	svc.StartServing(p.app) // a start after a crash: no mark
+	pending("start after a crash", 0, true)
+}
+
 // TestScrubUnderReplication: with a replicator taking the WAL truncations
 // (store.SetWALTruncater), the minute job still re-lays out the poll's
 // rows in the database file, but leaves the WAL to the replicator (a

@@ -7,3 +7,19 @@ import "github.com/pocketbase/pocketbase/core"
 func CanReceiveLive(app core.App, record *core.Record, info *core.RequestInfo, rule *string) (bool, error) {
 	return newReaderGate(app, record).CanAccessRecord(record, info, rule)
 }
+
+// CleanStopMark is the file a clean stop leaves in the data dir.
+const CleanStopMark = cleanStopMark
+
+// StartServing and StopServing are what the app's serve and terminate
+// hooks run for the minute job.
+func (s *Service) StartServing(app core.App) { s.startServing(app) }
+func (s *Service) StopServing(app core.App)  { s.stopServing(app) }
+
+// ScrubPending is what the next run of the minute job covers: the polls
+// noted since the last run, or every open poll.
+func (s *Service) ScrubPending() (polls int, all bool) {
+	s.scrub.mu.Lock()
+	defer s.scrub.mu.Unlock()
+	return len(s.scrub.polls), s.scrub.all
+}

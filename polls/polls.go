@@ -44,7 +44,8 @@ type Service struct {
 	forgetMu      sync.Mutex
 	forgetPending bool
 
-	scrub orderScrub
+	scrub  orderScrub
+	served bool // OnServe ran: the cron jobs ran here (not a command)
 	// cronMu is held by a running minute job; stopped, set under it when
 	// the app terminates, keeps later runs from touching a closed database
 	cronMu      sync.Mutex
@@ -58,6 +59,11 @@ type Service struct {
 func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 	s := &Service{Config: cfg, Secrets: secrets, metrics: metrics.Of(app)}
 	s.scrub.all = true
+	// a server that stopped cleanly scrubbed on its way out (see stopServing)
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		s.startServing(e.App)
+		return e.Next()
+	})
 	s.metrics.BallotQueue.Set(s.ballotQueueDepth)
 
 	// on disk, an open poll's arrival order lasts at most about a minute
@@ -81,6 +87,7 @@ func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 		s.cronMu.Unlock()
 		s.closeBallots()
 		s.closeAnnouncer()
+		s.stopServing(app)
 		return e.Next()
 	})
 

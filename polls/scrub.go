@@ -2,6 +2,8 @@ package polls
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -24,6 +26,51 @@ const (
 // writer (and the votes behind it) for as long as the whole job runs.
 // Sixteen polls are at most ~1,600 rows.
 const scrubPollsPerCommit = 16
+
+// cleanStopMark is the file in the data dir that says the server that
+// stopped last scrubbed every poll that got votes before it stopped, so the
+// next start need not re-lay out every open poll.
+const cleanStopMark = "circly_votes_scrubbed"
+
+// startServing decides what the first scrub covers: only the polls that
+// get votes from now on if the last server stopped cleanly (its mark is
+// there), else every open poll (after a crash, a restore or a first start
+// nothing says which polls got votes in the minute before). The mark is
+// removed first, so a crash from here on leaves none.
+func (s *Service) startServing(app core.App) {
+	err := os.Remove(filepath.Join(app.DataDir(), cleanStopMark))
+	s.scrub.mu.Lock()
+	s.scrub.all = err != nil
+	s.scrub.mu.Unlock()
+	s.cronMu.Lock()
+	s.served = true
+	s.cronMu.Unlock()
+}
+
+// stopServing runs the minute job one last time when the app terminates
+// (after the ballot box wrote its last ballots), and leaves the mark when
+// it scrubbed everything. It does nothing for an app that did not serve
+// (a command) and when every open poll would have to be scrubbed (the
+// server stopped before its first run, or that run failed): a stop stays
+// short, and the next start scrubs them all.
+func (s *Service) stopServing(app core.App) {
+	s.cronMu.Lock()
+	served := s.served
+	s.cronMu.Unlock()
+	s.scrub.mu.Lock()
+	all := s.scrub.all
+	s.scrub.mu.Unlock()
+	if !served || all {
+		return
+	}
+	if err := s.ScrubArrivalOrder(app); err != nil {
+		app.Logger().Warn("Scrubbing the arrival order of votes at stop failed; the next start scrubs every open poll", "error", err.Error())
+		return
+	}
+	if err := os.WriteFile(filepath.Join(app.DataDir(), cleanStopMark), nil, 0o600); err != nil {
+		app.Logger().Warn("Could not mark the clean stop; the next start scrubs every open poll", "error", err.Error())
+	}
+}
 
 // orderScrub remembers the open polls that got votes since the last scrub.
 // all is set at start: votes written before a restart are unknown.
