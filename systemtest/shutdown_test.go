@@ -1,6 +1,8 @@
 package systemtest
 
 import (
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -37,6 +39,11 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("exit after SIGTERM: %v\n%s", err, s.Output())
 	}
 	wg.Wait()
+	// stopped before its first minute scrub: the next start must scrub
+	// every open poll, so no clean-stop mark (polls.TestCleanStopSparesTheNextStart)
+	if _, err := os.Stat(filepath.Join(s.DataDir, "circly_votes_scrubbed")); err == nil {
+		t.Fatal("a stop before the first minute scrub left the clean-stop mark")
+	}
 
 	counts, stored := readCounts(t, s.DataDir, []string{f.poll})
 	for key, n := range acked {
