@@ -328,6 +328,11 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 			if err := s.Restart(stopTimeout); err != nil {
 				return err
 			}
+			// the bare server starts cold too, so that both sides' caches
+			// and heaps start alike at every level
+			if err := bare.Restart(stopTimeout); err != nil {
+				return err
+			}
 			if g.vote, err = benchVotes(s, bare, circles, growthRounds, growthVotesPerRnd, o.workers, false); err != nil {
 				return err
 			}
