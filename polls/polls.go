@@ -4,7 +4,9 @@
 // in steps (counts.go), results (results.go), closing a poll and forgetting
 // who voted what (close.go, forget.go), keeping vote requests out of the
 // request log and out of batches (vote_guard.go), realtime
-// announcements of counters changed with plain SQL (announce.go), and the
+// announcements of counters changed with plain SQL (announce.go) to the
+// poll's readers (reader_gate.go), the minute scrub of the votes' arrival
+// order (scrub.go), and the
 // app's home: the feed of every poll a user may read (feed.go) and its
 // inbox of picks (picks.go), paged alike (paging.go).
 //
