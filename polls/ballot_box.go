@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -28,6 +29,10 @@ type ballotResult struct {
 
 // maxBallotsPerCommit bounds one group commit.
 const maxBallotsPerCommit = 64
+
+// maxJoinWait bounds how long a commit waits for votes still being
+// checked.
+const maxJoinWait = time.Millisecond
 
 // ballotBox writes votes with group commit.
 //
@@ -91,12 +96,15 @@ func (s *Service) closeBallots() {
 	}
 }
 
-// cast queues a ballot and waits for its outcome.
-func (b *ballotBox) cast(v *ballot) ballotResult {
+// cast queues a ballot and waits for its outcome; queued runs once the
+// ballot is in the queue (or refused because the box stopped).
+func (b *ballotBox) cast(v *ballot, queued func()) ballotResult {
 	v.done = make(chan ballotResult, 1)
 	select {
 	case b.queue <- v:
+		queued()
 	case <-b.stopped:
+		queued()
 		return ballotResult{err: ErrShuttingDown}
 	}
 	select {
@@ -148,18 +156,31 @@ func (b *ballotBox) run() {
 		// CPU (GOMAXPROCS=1) runs this writer the moment the first ballot
 		// arrives, and every commit holds a single ballot.
 		runtime.Gosched()
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < maxBallotsPerCommit {
-			select {
-			case v := <-b.queue:
-				batch = append(batch, v)
-			default:
-				break fill
-			}
+		batch = b.fill(append(batch[:0], first))
+		// Votes being checked right now join this commit rather than
+		// wait for the next one: a commit answers its ballots at once, and
+		// a vote that just misses one waits for two. Bounded, so a check
+		// that stalls holds nobody up for long.
+		for deadline := time.Now().Add(maxJoinWait); b.svc.checking.Load() > 0 && len(batch) < maxBallotsPerCommit && time.Now().Before(deadline); {
+			runtime.Gosched()
+			batch = b.fill(batch)
 		}
 		b.write(batch)
 	}
+}
+
+// fill adds the ballots waiting in the queue to batch, up to a commit's
+// bound.
+func (b *ballotBox) fill(batch []*ballot) []*ballot {
+	for len(batch) < maxBallotsPerCommit {
+		select {
+		case v := <-b.queue:
+			batch = append(batch, v)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // write commits a batch in one transaction. A refused ballot (closed poll,

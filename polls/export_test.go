@@ -23,3 +23,6 @@ func (s *Service) ScrubPending() (polls int, all bool) {
 	defer s.scrub.mu.Unlock()
 	return len(s.scrub.polls), s.scrub.all
 }
+
+// Checking is the number of votes being checked, not yet in the ballot box.
+func (s *Service) Checking() int64 { return s.checking.Load() }

@@ -18,6 +18,7 @@ package polls
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -36,6 +37,7 @@ type Service struct {
 	ballotMu   sync.Mutex
 	ballots    *ballotBox
 	terminated bool
+	checking   atomic.Int64 // votes being checked, not yet in the ballot box
 
 	// orderMu keeps a commit and the announcements of its counters together
 	// (the ballot box's commits, ClosePoll), so they are sent in commit order

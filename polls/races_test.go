@@ -97,3 +97,30 @@ func TestRaceLeaveAgainstVote(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckingCountReturnsToZero: the ballot box waits (briefly) for votes
+// still being checked before it commits; every vote, accepted or refused
+// at any step, leaves that count, or each later commit would wait for
+// nothing.
+func TestCheckingCountReturnsToZero(t *testing.T) {
+	t.Parallel()
+	app := circlytest.NewTestApp(t)
+	f := newPollFixture(t, app, 4, true)
+	svc := circlytest.Circly(t, app).Polls
+	f.mustVote(t, 0, 0)
+	for _, v := range []struct{ voter, option int }{
+		{0, 1}, // already voted: refused by the ballot box
+		{1, 0}, // own option: refused by the check
+		{2, 2}, // accepted
+	} {
+		f.vote(t, v.voter, v.option)
+	}
+	if status, _ := circlytest.Call(t, f.handler, "POST", "/api/collections/votes/records", f.tokens[3], map[string]any{
+		"poll": f.poll, "option": "nosuchoption",
+	}); status != 400 {
+		t.Fatalf("unknown option: %d", status)
+	}
+	if n := svc.Checking(); n != 0 {
+		t.Fatalf("%d votes still counted as being checked after every answer", n)
+	}
+}

@@ -32,12 +32,15 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 	if optionId == "" {
 		return ErrOptionRequired
 	}
+	// counted while checked, so the ballot box can wait for it (run)
+	s.checking.Add(1)
 	b, err := s.checkVote(app, userId, pollId, optionId)
 	if err != nil {
+		s.checking.Add(-1)
 		return err
 	}
 
-	res := s.votes(app).cast(b)
+	res := s.votes(app).cast(b, func() { s.checking.Add(-1) })
 	if res.err != nil {
 		return res.err
 	}
