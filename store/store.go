@@ -92,6 +92,12 @@ func TruncateWAL(app core.App) error {
 		return f()
 	}
 	var busy, logFrames, checkpointed int
+	// First copy what can be copied without holding up writers: a PASSIVE
+	// checkpoint from a connection of the read pool runs beside the ballot
+	// box's transactions. The TRUNCATE below runs on the write connection
+	// (votes wait for it), and is left the frames written since. Its
+	// outcome does not matter: the TRUNCATE copies whatever is left.
+	_ = app.ConcurrentDB().NewQuery("PRAGMA wal_checkpoint(PASSIVE)").Row(&busy, &logFrames, &checkpointed)
 	err := app.NonconcurrentDB().NewQuery("PRAGMA wal_checkpoint(TRUNCATE)").Row(&busy, &logFrames, &checkpointed)
 	if err != nil {
 		return err
