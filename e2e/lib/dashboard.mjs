@@ -42,12 +42,24 @@ export async function openDashboard(server) {
   }
 }
 
-/** Opens a collection's records list in the dashboard. */
+/**
+ * Opens a collection's records list in the dashboard. The SPA switches
+ * collections after the hash changes, and until the page names this one the
+ * header's buttons still act on the previous one; right after signing in it
+ * can also still be settling on the collection it opens by itself and
+ * replace the hash again. So it sets the hash again while the page does not
+ * name the collection (up to four tries).
+ */
 export async function openCollection(page, server, name) {
-  await page.goto(`${server.url}/_/#/collections?collection=${encodeURIComponent(name)}`);
-  // the SPA switches collections after the hash changes: until the page
-  // names this one, the header's buttons still act on the previous one
-  await page.waitForFunction((n) => document.title.includes(n), name);
+  for (let attempt = 1; ; attempt++) {
+    await page.goto(`${server.url}/_/#/collections?collection=${encodeURIComponent(name)}`);
+    try {
+      await page.waitForFunction((n) => document.title.includes(n), name, { timeout: 7_500 });
+      break;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+    }
+  }
   await page.locator('button.new-record-btn').waitFor();
 }
 
