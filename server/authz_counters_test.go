@@ -6,9 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
-	"github.com/pocketbase/pocketbase/tools/subscriptions"
-
 	"circly/circlytest"
 	"circly/collections"
 )
@@ -23,20 +20,7 @@ func TestAuthorizationMatrixRealtimeCounters(t *testing.T) {
 	t.Parallel()
 	w := newMatrixWorld(t)
 	su, _ := w.app.FindAuthRecordByToken(w.tokens[roleSuperuser])
-	clients := map[string]*subscriptions.DefaultClient{}
-	for _, role := range allRoles {
-		cl := subscriptions.NewDefaultClient()
-		switch role {
-		case roleAnonymous:
-		case roleSuperuser:
-			cl.Set(apis.RealtimeClientAuthKey, su)
-		default:
-			cl.Set(apis.RealtimeClientAuthKey, w.users[role])
-		}
-		cl.Subscribe("polls/"+w.poll.Id, "polls/*", "options/*")
-		w.app.SubscriptionsBroker().Register(cl)
-		clients[role] = cl
-	}
+	clients := w.subscribeRoles(su, "polls/"+w.poll.Id, "polls/*", "options/*")
 
 	// member2 voted when the world was made; two more votes reach the
 	// results threshold (3), so the options' counts are published too
@@ -72,4 +56,3 @@ func TestAuthorizationMatrixRealtimeCounters(t *testing.T) {
 		w.app.SubscriptionsBroker().Unregister(clients[role].Id())
 	}
 }
-

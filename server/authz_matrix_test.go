@@ -475,6 +475,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 }
 
+// subscribeRoles registers one realtime client per role (signed in as
+// that role's user, su for the superuser, nobody for anonymous),
+// subscribed to topics.
+func (w *matrixWorld) subscribeRoles(su *core.Record, topics ...string) map[string]*subscriptions.DefaultClient {
+	clients := map[string]*subscriptions.DefaultClient{}
+	for _, role := range allRoles {
+		cl := subscriptions.NewDefaultClient()
+		switch role {
+		case roleAnonymous:
+		case roleSuperuser:
+			cl.Set(apis.RealtimeClientAuthKey, su)
+		default:
+			cl.Set(apis.RealtimeClientAuthKey, w.users[role])
+		}
+		cl.Subscribe(topics...)
+		w.app.SubscriptionsBroker().Register(cl)
+		clients[role] = cl
+	}
+	return clients
+}
+
 // TestAuthorizationMatrixRealtime: a change to each collection's target
 // reaches exactly the roles that may view it.
 func TestAuthorizationMatrixRealtime(t *testing.T) {
@@ -485,20 +506,7 @@ func TestAuthorizationMatrixRealtime(t *testing.T) {
 	for _, name := range collections.All {
 		c := matrix[name]
 		target := c.target(w)
-		clients := map[string]*subscriptions.DefaultClient{}
-		for _, role := range allRoles {
-			cl := subscriptions.NewDefaultClient()
-			switch role {
-			case roleAnonymous:
-			case roleSuperuser:
-				cl.Set(apis.RealtimeClientAuthKey, su)
-			default:
-				cl.Set(apis.RealtimeClientAuthKey, w.users[role])
-			}
-			cl.Subscribe(name+"/*", name+"/"+target.Id)
-			w.app.SubscriptionsBroker().Register(cl)
-			clients[role] = cl
-		}
+		clients := w.subscribeRoles(su, name+"/*", name+"/"+target.Id)
 
 		fresh, err := w.app.FindRecordById(name, target.Id)
 		if err != nil {
