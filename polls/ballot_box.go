@@ -159,11 +159,16 @@ func (b *ballotBox) run() {
 		batch = b.fill(append(batch[:0], first))
 		// Votes being checked right now join this commit rather than
 		// wait for the next one: a commit answers its ballots at once, and
-		// a vote that just misses one waits for two. Bounded, so a check
-		// that stalls holds nobody up for long.
+		// a vote that just misses one waits for two. It stops when a round
+		// of the scheduler brings none (the checks are blocked, or run on
+		// other CPUs: then nothing is gained by waiting) and after
+		// maxJoinWait, so a check that stalls holds nobody up for long.
 		for deadline := time.Now().Add(maxJoinWait); b.svc.checking.Load() > 0 && len(batch) < maxBallotsPerCommit && time.Now().Before(deadline); {
+			n := len(batch)
 			runtime.Gosched()
-			batch = b.fill(batch)
+			if batch = b.fill(batch); len(batch) == n {
+				break
+			}
 		}
 		b.write(batch)
 	}
