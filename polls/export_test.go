@@ -26,3 +26,13 @@ func (s *Service) ScrubPending() (polls int, all bool) {
 
 // Checking is the number of votes being checked, not yet in the ballot box.
 func (s *Service) Checking() int64 { return s.checking.Load() }
+
+// StopMinuteJob unschedules the minute job and waits for a run in
+// progress, as the app's terminate hook does, so a test runs the job
+// only when it says.
+func (s *Service) StopMinuteJob(app core.App) {
+	app.Cron().Remove(ScrubArrivalOrderCron)
+	s.cronMu.Lock()
+	s.cronStopped = true
+	s.cronMu.Unlock()
+}
