@@ -78,7 +78,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "comma-separated scenarios to run (1-9); default all")
 	flag.IntVar(&o.workers, "workers", 64, "concurrent voters in scenario 1")
 	flag.StringVar(&o.bin, "bin", "", "use this circly binary instead of building one")
-	flag.IntVar(&o.rounds, "rounds", 0, "rounds of scenario 1 (0: default)")
+	flag.IntVar(&o.rounds, "rounds", 0, "rounds of scenarios 1 and 9 (0: default)")
 	flag.IntVar(&o.votes, "votes", 0, "votes per round of scenario 1 (0: default)")
 	flag.BoolVar(&o.replica, "replica", false, "the main server replicates to a file replica (CIRCLY_REPLICA_URL)")
 	flag.Parse()

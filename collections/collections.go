@@ -114,6 +114,13 @@ func pollReader(circleExpr, pollExpr string) string {
 		`(@collection.members:me.is_active ?= true || ` + pollExpr + `electors_via_poll.user ?= @request.auth.id)`
 }
 
+// pollsReadRule and optionsReadRule are the read rules of polls and
+// options (ApplyPollReaders, ApplyOptionReaders, IsReaderRule).
+var (
+	pollsReadRule   = pollReader("circle", "")
+	optionsReadRule = pollReader("poll.circle", "poll.")
+)
+
 // signedInUser holds for any active, authenticated record of the users
 // collection.
 //

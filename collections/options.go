@@ -42,7 +42,6 @@ func NewOptions() *core.Collection {
 // readers of their poll (ApplyPollReaders), so a voter who has left keeps
 // reading the options and their published counts.
 func ApplyOptionReaders(c *core.Collection) {
-	reader := pollReader("poll.circle", "poll.")
-	c.ListRule = ptr(reader)
-	c.ViewRule = ptr(reader)
+	c.ListRule = ptr(optionsReadRule)
+	c.ViewRule = ptr(optionsReadRule)
 }

@@ -49,7 +49,6 @@ func NewPolls() *core.Collection {
 // so a voter who has left keeps reading its polls. Migration 1764201604
 // applies it, once the electors collection exists.
 func ApplyPollReaders(c *core.Collection) {
-	reader := pollReader("circle", "")
-	c.ListRule = ptr(reader)
-	c.ViewRule = ptr(reader)
+	c.ListRule = ptr(pollsReadRule)
+	c.ViewRule = ptr(pollsReadRule)
 }

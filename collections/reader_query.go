@@ -14,8 +14,12 @@ import (
 // user's polls, not the table's; the electorate is looked up only for the
 // circles it has left. m.is_active tells which of the two it is.
 const readablePolls = ` FROM {{members}} m JOIN {{polls}} p ON p.[[circle]] = m.[[circle]]
-	WHERE m.[[user]] = {:user} AND (m.[[is_active]] = TRUE
-		OR EXISTS (SELECT 1 FROM {{electors}} e WHERE e.[[poll]] = p.[[id]] AND e.[[user]] = {:user}))`
+	WHERE m.[[user]] = {:user} AND ` + readerRow
+
+// readerRow holds when the members row m of poll p's circle makes its user
+// a reader of p: the row is active, or its user is in p's electorate.
+const readerRow = `(m.[[is_active]] = TRUE
+	OR EXISTS (SELECT 1 FROM {{electors}} e WHERE e.[[poll]] = p.[[id]] AND e.[[user]] = m.[[user]]))`
 
 // IsPollReader reports whether user may read a poll, its options and
 // results (API.md §6), as the polls read rules decide (pollReader): it has
@@ -30,15 +34,14 @@ func IsPollReader(app core.App, pollId, userId string) (bool, error) {
 
 // PollReaders returns the ids of the users who may read a poll, its
 // options and results, decided row by row as IsPollReader decides it for
-// one user: a members row of the poll's circle that is active, or one
-// whose user is in the poll's electorate. (The rules also want the user
+// one user (readerRow): a members row of the poll's circle that is
+// active, or one whose user is in the poll's electorate. (The rules also want the user
 // itself active: that is a field of the auth record, not of these rows.)
 // Empty for an unknown poll.
 func PollReaders(app core.App, pollId string) (map[string]bool, error) {
 	var ids []string
 	err := app.DB().NewQuery(`SELECT m.[[user]] FROM {{polls}} p JOIN {{members}} m ON m.[[circle]] = p.[[circle]]
-		WHERE p.[[id]] = {:poll} AND (m.[[is_active]] = TRUE
-			OR EXISTS (SELECT 1 FROM {{electors}} e WHERE e.[[poll]] = p.[[id]] AND e.[[user]] = m.[[user]]))`).
+		WHERE p.[[id]] = {:poll} AND ` + readerRow).
 		Bind(dbx.Params{"poll": pollId}).Column(&ids)
 	readers := make(map[string]bool, len(ids))
 	for _, id := range ids {
@@ -54,9 +57,9 @@ func PollReaders(app core.App, pollId string) (map[string]bool, error) {
 func IsReaderRule(c *core.Collection, rule string) bool {
 	switch c.Name {
 	case Polls:
-		return rule == pollReader("circle", "")
+		return rule == pollsReadRule
 	case Options:
-		return rule == pollReader("poll.circle", "poll.")
+		return rule == optionsReadRule
 	}
 	return false
 }

@@ -30,9 +30,4 @@ func (s *Service) Checking() int64 { return s.checking.Load() }
 // StopMinuteJob unschedules the minute job and waits for a run in
 // progress, as the app's terminate hook does, so a test runs the job
 // only when it says.
-func (s *Service) StopMinuteJob(app core.App) {
-	app.Cron().Remove(ScrubArrivalOrderCron)
-	s.cronMu.Lock()
-	s.cronStopped = true
-	s.cronMu.Unlock()
-}
+func (s *Service) StopMinuteJob(app core.App) { s.stopMinuteJob(app) }

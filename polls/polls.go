@@ -85,10 +85,7 @@ func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 	// stop the minute job (waiting for a run in progress), write the votes
 	// still queued and send their counters before the app goes away
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
-		app.Cron().Remove(ScrubArrivalOrderCron)
-		s.cronMu.Lock()
-		s.cronStopped = true
-		s.cronMu.Unlock()
+		s.stopMinuteJob(app)
 		s.closeBallots()
 		s.closeAnnouncer()
 		s.stopServing(app)

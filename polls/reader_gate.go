@@ -32,19 +32,12 @@ type readerGate struct {
 }
 
 func newReaderGate(app core.App, record *core.Record) *readerGate {
-	g := &readerGate{App: app}
-	switch record.Collection().Name {
-	case collections.Polls:
-		g.pollId = record.Id
-	case collections.Options:
-		g.pollId = record.GetString(collections.FieldOptionPoll)
-	}
-	return g
+	return &readerGate{App: app, pollId: pollOf(record)}
 }
 
 func (g *readerGate) CanAccessRecord(record *core.Record, info *core.RequestInfo, rule *string) (bool, error) {
 	if rule == nil || info == nil || info.HasSuperuserAuth() || g.pollId == "" ||
-		!collections.IsReaderRule(record.Collection(), *rule) || g.pollOf(record) != g.pollId {
+		!collections.IsReaderRule(record.Collection(), *rule) || pollOf(record) != g.pollId {
 		return g.App.CanAccessRecord(record, info, rule)
 	}
 	// the rule opens with @request.auth.id != "" && @request.auth.is_active = true
@@ -58,10 +51,14 @@ func (g *readerGate) CanAccessRecord(record *core.Record, info *core.RequestInfo
 	return g.readers[info.Auth.Id], nil
 }
 
-// pollOf is the poll a polls or options record belongs to.
-func (g *readerGate) pollOf(record *core.Record) string {
-	if record.Collection().Name == collections.Options {
+// pollOf is the poll a polls or options record belongs to ("" for any
+// other record).
+func pollOf(record *core.Record) string {
+	switch record.Collection().Name {
+	case collections.Polls:
+		return record.Id
+	case collections.Options:
 		return record.GetString(collections.FieldOptionPoll)
 	}
-	return record.Id
+	return ""
 }

@@ -72,6 +72,15 @@ func (s *Service) stopServing(app core.App) {
 	}
 }
 
+// stopMinuteJob unschedules the minute job and waits for a run in
+// progress; later runs (a tick already fired) do nothing.
+func (s *Service) stopMinuteJob(app core.App) {
+	app.Cron().Remove(ScrubArrivalOrderCron)
+	s.cronMu.Lock()
+	s.cronStopped = true
+	s.cronMu.Unlock()
+}
+
 // orderScrub remembers the open polls that got votes since the last scrub.
 // all is set at start: votes written before a restart are unknown.
 type orderScrub struct {
