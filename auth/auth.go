@@ -27,10 +27,11 @@ type Service struct {
 }
 
 // Register binds the device login route, the account continuity routes,
-// the users hooks and the request middlewares to app; secrets is the
-// server key.
+// the users hooks, the users cache and the request middlewares to app;
+// secrets is the server key.
 func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 	s := &Service{Config: cfg, Secrets: secrets, codeLimiter: request.NewKeyRateLimiter(CodeAttemptsPerWindow, CodeAttemptWindow)}
+	newUserCache().register(app)
 	registerMiddlewares(app)
 	s.registerDeviceAuth(app)
 	s.registerContinuity(app)
