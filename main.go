@@ -68,7 +68,8 @@ func main() {
 	}
 
 	// PocketBase's defaults, with secure_delete on (see store.Connect)
-	app := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: store.Connect})
+	app := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: store.Connect,
+		DataMaxOpenConns: store.ReadConns, DataMaxIdleConns: store.ReadConns})
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
 		Dir:          "pb_migrations",

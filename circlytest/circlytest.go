@@ -37,7 +37,8 @@ func baseDataDir() (string, error) {
 		if baseErr != nil {
 			return
 		}
-		app := core.NewBaseApp(core.BaseAppConfig{DataDir: baseDir, EncryptionEnv: "pb_test_env", DBConnect: store.Connect})
+		app := core.NewBaseApp(core.BaseAppConfig{DataDir: baseDir, EncryptionEnv: "pb_test_env", DBConnect: store.Connect,
+			DataMaxOpenConns: store.ReadConns, DataMaxIdleConns: store.ReadConns})
 		if baseErr = app.Bootstrap(); baseErr != nil {
 			return
 		}
@@ -112,7 +113,8 @@ func newApp(cfg config.Config) (*tests.TestApp, *server.Circly, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("circlytest: base data dir: %w", err)
 	}
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: store.Connect})
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: store.Connect,
+		DataMaxOpenConns: store.ReadConns, DataMaxIdleConns: store.ReadConns})
 	if err != nil {
 		return nil, nil, err
 	}
