@@ -234,6 +234,33 @@ func copyFieldText(to, from core.Field) {
 	}
 }
 
+// ApplyVoteCreateRule leaves the votes create rule empty: PocketBase then
+// runs no rule query before the votes create hook, which decides alone.
+//
+// Why: the rule it replaces (signedInUser) asked nothing the requests of
+// a vote do not already refuse before any vote is written: no auth → 401
+// (auth's middleware for creates and request.RequireUser in the hook), a
+// disabled user → 403 (auth's middleware on every route), a superuser or
+// any other auth record → 403 (request.RequireUser); and the hook never
+// hands the request to PocketBase's generic create, it writes the vote
+// through the ballot box or refuses it. PocketBase builds that rule query
+// anew for every create (a CTE with a random name, so no statement is
+// reused): a quarter of a vote's CPU. An operator who sets a rule here
+// still has it run before the hook. Migration 1764201614 applies it.
+func ApplyVoteCreateRule(c *core.Collection) {
+	if c.Name == Votes {
+		c.CreateRule = ptr("")
+	}
+}
+
+// ApplySignedInVoteCreateRule sets the votes create rule that
+// ApplyVoteCreateRule replaced (the down step of migration 1764201614).
+func ApplySignedInVoteCreateRule(c *core.Collection) {
+	if c.Name == Votes {
+		c.CreateRule = ptr(signedInUser)
+	}
+}
+
 // ApplyMemberWriteRules sets the update rule of circles and members, and
 // the delete rule of circles, to "an active member of the circle": the
 // callers who can see the record. Who among them may write it (the
