@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"circly/collections"
+	"circly/store"
 )
 
 // ballot is one checked vote waiting to be written.
@@ -34,6 +35,10 @@ const maxBallotsPerCommit = 64
 // checked.
 const maxJoinWait = time.Millisecond
 
+// walCopyInterval spaces the copies of committed ballots from the WAL into
+// the database file (store.WALCopier): each copy syncs both files.
+const walCopyInterval = 20 * time.Millisecond
+
 // ballotBox writes votes with group commit.
 //
 // Why: SQLite has one writer. Every vote touches four rows (vote,
@@ -51,6 +56,8 @@ type ballotBox struct {
 	svc   *Service
 	app   core.App
 	queue chan *ballot
+	// copies committed ballots into the database file beside the writer
+	copier *store.WALCopier
 
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -79,6 +86,7 @@ func (s *Service) votes(app core.App) *ballotBox {
 			if err := collections.PrepareWrites(app); err != nil {
 				app.Logger().Warn("ballot statements not prepared", "error", err.Error())
 			}
+			s.ballots.copier = store.NewWALCopier(app, walCopyInterval)
 			go s.ballots.run()
 		}
 	}
@@ -135,6 +143,7 @@ func (b *ballotBox) close() {
 
 func (b *ballotBox) run() {
 	defer close(b.stopped)
+	defer b.copier.Close()
 	batch := make([]*ballot, 0, maxBallotsPerCommit)
 	for {
 		var first *ballot
@@ -223,6 +232,7 @@ func (b *ballotBox) write(batch []*ballot) {
 			}
 		}
 		b.svc.metrics.BallotCommits.Inc()
+		b.copier.Committed()
 	}
 	b.svc.orderMu.Unlock()
 	if err != nil && len(batch) > 1 {

@@ -108,7 +108,7 @@ func TruncateWAL(app core.App) error {
 	// box's transactions. The TRUNCATE below runs on the write connection
 	// (votes wait for it), and is left the frames written since. Its
 	// outcome does not matter: the TRUNCATE copies whatever is left.
-	_ = app.ConcurrentDB().NewQuery("PRAGMA wal_checkpoint(PASSIVE)").Row(&busy, &logFrames, &checkpointed)
+	_, _, _ = CheckpointPassive(app)
 	err := app.NonconcurrentDB().NewQuery("PRAGMA wal_checkpoint(TRUNCATE)").Row(&busy, &logFrames, &checkpointed)
 	if err != nil {
 		return err
