@@ -15,14 +15,15 @@ func init() {
 	// creator; members see each other's rows, so the members update rule
 	// lets them through to the hook that keeps each to its own row.
 	m.Register(func(app core.App) error {
-		return applyWriteRules(app, collections.ApplyMemberWriteRules)
+		return applyRules(app, collections.ApplyMemberWriteRules, collections.Circles, collections.Members)
 	}, func(app core.App) error {
-		return applyWriteRules(app, collections.ApplyOwnerWriteRules)
+		return applyRules(app, collections.ApplyOwnerWriteRules, collections.Circles, collections.Members)
 	})
 }
 
-func applyWriteRules(app core.App, apply func(*core.Collection)) error {
-	for _, name := range []string{collections.Circles, collections.Members} {
+// applyRules applies a rule change to the named collections and saves them.
+func applyRules(app core.App, apply func(*core.Collection), names ...string) error {
+	for _, name := range names {
 		c, err := app.FindCollectionByNameOrId(name)
 		if err != nil {
 			return err

@@ -13,17 +13,8 @@ func init() {
 	// is not a Circly user) before any vote is written, and PocketBase no
 	// longer runs a rule query per vote (collections.ApplyVoteCreateRule).
 	m.Register(func(app core.App) error {
-		return applyVoteRule(app, collections.ApplyVoteCreateRule)
+		return applyRules(app, collections.ApplyVoteCreateRule, collections.Votes)
 	}, func(app core.App) error {
-		return applyVoteRule(app, collections.ApplySignedInVoteCreateRule)
+		return applyRules(app, collections.ApplySignedInVoteCreateRule, collections.Votes)
 	})
-}
-
-func applyVoteRule(app core.App, apply func(*core.Collection)) error {
-	c, err := app.FindCollectionByNameOrId(collections.Votes)
-	if err != nil {
-		return err
-	}
-	apply(c)
-	return app.Save(c)
 }
