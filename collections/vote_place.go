@@ -43,9 +43,14 @@ func PollRowid(pollId string) int64 {
 	return int64(base<<pollPlaceBits|low) + 1
 }
 
-// PollVoteId returns a fresh 15-character record id (PocketBase's id
-// alphabet) whose first characters are pollId's.
-func PollVoteId(pollId string) string {
+// PollLocalId returns a fresh 15-character record id (PocketBase's id
+// alphabet) whose first characters are pollId's: the id of a vote and of
+// an option. An option's id is also the key under which each of its votes
+// is indexed (idx_votes_option), so with random option ids every vote
+// wrote a page of that index no other vote of its commit touched, and
+// more of them as the table grew; with the poll's prefix a poll's votes
+// share those pages too.
+func PollLocalId(pollId string) string {
 	h := pollHash(pollId)
 	var b strings.Builder
 	for i := range pollIdPrefixLen {

@@ -28,9 +28,9 @@ func TestPollRowidStaysInThePollsRange(t *testing.T) {
 		t.Fatal("two polls share a range")
 	}
 	idPattern := regexp.MustCompile(`^[a-z0-9]{15}$`)
-	a, b := PollVoteId(poll), PollVoteId(poll)
+	a, b := PollLocalId(poll), PollLocalId(poll)
 	if !idPattern.MatchString(a) || a == b || a[:pollIdPrefixLen] != b[:pollIdPrefixLen] {
-		t.Fatalf("PollVoteId = %q, %q", a, b)
+		t.Fatalf("PollLocalId = %q, %q", a, b)
 	}
 }
 
@@ -60,7 +60,7 @@ func TestRowidConflictIsRetried(t *testing.T) {
 		if tries < 3 {
 			rowid = taken
 		}
-		_, err := db.Exec("INSERT INTO votes (rowid, id, poll) VALUES (?, ?, 'p')", rowid, PollVoteId("p"))
+		_, err := db.Exec("INSERT INTO votes (rowid, id, poll) VALUES (?, ?, 'p')", rowid, PollLocalId("p"))
 		return err
 	})
 	if err != nil || tries != 3 {

@@ -16,7 +16,7 @@ import (
 // tells that error apart (a unique violation naming voter_hash).
 func InsertVote(app core.App, pollId, optionId, voterHash, memberId string) error {
 	return InsertVoteRow(app, pollId, VoteRow{
-		Id:        PollVoteId(pollId),
+		Id:        PollLocalId(pollId),
 		Option:    optionId,
 		VoterHash: voterHash,
 		Member:    memberId,
@@ -79,7 +79,7 @@ func InsertScrubbedVote(app core.App, pollId, optionId string) error {
 		_, err := app.DB().NewQuery(
 			"INSERT INTO {{votes}} ([[rowid]], [[id]], [[poll]], [[option]], [[voter_hash]], [[member]]) " +
 				"VALUES ({:rowid}, {:id}, {:poll}, {:option}, lower(hex(randomblob(32))), '')").
-			Bind(dbx.Params{"rowid": rowid, "id": PollVoteId(pollId), "poll": pollId, "option": optionId}).Execute()
+			Bind(dbx.Params{"rowid": rowid, "id": PollLocalId(pollId), "poll": pollId, "option": optionId}).Execute()
 		return err
 	})
 }

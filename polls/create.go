@@ -191,6 +191,7 @@ func createOptions(txApp core.App, pollId string, members []*collections.Member)
 		if err != nil {
 			return err
 		}
+		o.Id = collections.PollLocalId(pollId) // next to the poll's votes (vote_place.go)
 		o.SetPoll(pollId)
 		o.SetMember(m.Id)
 		o.SetNickname(m.Nickname())
