@@ -71,7 +71,11 @@ func (c *userCache) register(app core.App) {
 		},
 	})
 	drop := func(e *core.ModelEvent) error {
-		c.forget(e.Model.PK())
+		if id, ok := e.Model.PK().(string); ok {
+			c.forget(id)
+		} else {
+			c.forgetAll()
+		}
 		return e.Next()
 	}
 	app.OnModelAfterUpdateSuccess(collections.Users).BindFunc(drop)
@@ -152,15 +156,11 @@ func (c *userCache) keep(id string, record *core.Record, gen uint64, now time.Ti
 	c.users[id] = cachedUser{record: record, until: now.Add(userCacheTTL)}
 }
 
-func (c *userCache) forget(id any) {
+func (c *userCache) forget(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	if s, ok := id.(string); ok {
-		delete(c.users, s)
-		return
-	}
-	clear(c.users)
+	delete(c.users, id)
 }
 
 func (c *userCache) forgetAll() {

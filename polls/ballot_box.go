@@ -104,15 +104,16 @@ func (s *Service) closeBallots() {
 	}
 }
 
-// cast queues a ballot and waits for its outcome; queued runs once the
-// ballot is in the queue (or refused because the box stopped).
-func (b *ballotBox) cast(v *ballot, queued func()) ballotResult {
+// cast queues a ballot and waits for its outcome. The vote stops counting
+// as being checked (Service.checking, counted by CastVote) once it is in
+// the queue, or refused because the box stopped.
+func (b *ballotBox) cast(v *ballot) ballotResult {
 	v.done = make(chan ballotResult, 1)
 	select {
 	case b.queue <- v:
-		queued()
+		b.svc.checking.Add(-1)
 	case <-b.stopped:
-		queued()
+		b.svc.checking.Add(-1)
 		return ballotResult{err: ErrShuttingDown}
 	}
 	select {

@@ -32,7 +32,8 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 	if optionId == "" {
 		return ErrOptionRequired
 	}
-	// counted while checked, so the ballot box can wait for it (run)
+	// counted while checked, so the ballot box can wait for it (run);
+	// cast takes it off once the ballot is queued
 	s.checking.Add(1)
 	b, err := s.checkVote(app, userId, pollId, optionId)
 	if err != nil {
@@ -40,7 +41,7 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 		return err
 	}
 
-	res := s.votes(app).cast(b, func() { s.checking.Add(-1) })
+	res := s.votes(app).cast(b) // stops counting it as checked
 	if res.err != nil {
 		return res.err
 	}
