@@ -31,3 +31,22 @@ func (s *Service) Checking() int64 { return s.checking.Load() }
 // progress, as the app's terminate hook does, so a test runs the job
 // only when it says.
 func (s *Service) StopMinuteJob(app core.App) { s.stopMinuteJob(app) }
+
+// TakeAllCheckSlots takes every vote-check slot, as that many votes being
+// checked would; the returned func gives them back.
+func (s *Service) TakeAllCheckSlots() (release func()) {
+	for range cap(s.checkSlots) {
+		s.takeCheckSlot()
+	}
+	return func() {
+		for range cap(s.checkSlots) {
+			s.releaseCheckSlot()
+		}
+	}
+}
+
+// CheckSlotsTaken is how many votes hold a check slot now.
+func (s *Service) CheckSlotsTaken() int { return len(s.checkSlots) }
+
+// VoteCheckSlots is voteCheckSlots, for a unit test.
+var VoteCheckSlots = voteCheckSlots

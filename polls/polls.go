@@ -17,6 +17,7 @@
 package polls
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -37,7 +38,8 @@ type Service struct {
 	ballotMu   sync.Mutex
 	ballots    *ballotBox
 	terminated bool
-	checking   atomic.Int64 // votes being checked, not yet in the ballot box
+	checking   atomic.Int64  // votes being checked, not yet in the ballot box
+	checkSlots chan struct{} // bounds the votes checked at once (see CastVote)
 
 	// orderMu keeps a commit and the announcements of its counters together
 	// (the ballot box's commits, ClosePoll), so they are sent in commit order
@@ -61,7 +63,8 @@ type Service struct {
 // Register binds the polls routes, hooks and middlewares to app and returns
 // the service they share; secrets is the server key.
 func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
-	s := &Service{Config: cfg, Secrets: secrets, metrics: metrics.Of(app)}
+	s := &Service{Config: cfg, Secrets: secrets, metrics: metrics.Of(app),
+		checkSlots: make(chan struct{}, voteCheckSlots(runtime.GOMAXPROCS(0)))}
 	s.scrub.all = true
 	// a server that stopped cleanly scrubbed on its way out (see stopServing)
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {

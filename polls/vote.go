@@ -35,7 +35,7 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 	// counted while checked, so the ballot box can wait for it (run);
 	// cast takes it off once the ballot is queued
 	s.checking.Add(1)
-	b, err := s.checkVote(app, userId, pollId, optionId)
+	b, err := s.checkInTurn(app, userId, pollId, optionId)
 	if err != nil {
 		s.checking.Add(-1)
 		return err
@@ -47,6 +47,45 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 	}
 	s.metrics.Votes.Inc()
 	return nil
+}
+
+// voteCheckSlots is how many votes are checked at once on a machine with
+// procs CPUs for Go (GOMAXPROCS): four per CPU, at least eight.
+//
+// Why: a check is a short read (tens of µs of CPU); more of them at once
+// than the CPUs can run only interleave, each holding a read connection
+// and a snapshot while it waits for the CPU. With 64 voters on one CPU the
+// read pool grew to a connection per concurrent check (the first burst
+// after a start opened ~50, each parsing the whole schema: 46 % of the
+// CPU in that burst's first 300 ms), and a connection's page cache, which
+// SQLite empties whenever another connection committed, was stale at
+// almost every check. With a few connections in turn, each is reused
+// sooner, often before the next commit. A vote waiting here holds no
+// connection and no snapshot, and waiting votes go in the order they came
+// (a channel's waiting senders are served first in, first out). Measured
+// in BENCHMARKS.md ("A bounded number of vote checks at once").
+func voteCheckSlots(procs int) int {
+	return max(8, 4*procs)
+}
+
+// checkInTurn is checkVote once a check slot is free (voteCheckSlots).
+func (s *Service) checkInTurn(app core.App, userId, pollId, optionId string) (*ballot, error) {
+	s.takeCheckSlot()
+	defer s.releaseCheckSlot()
+	return s.checkVote(app, userId, pollId, optionId)
+}
+
+// takeCheckSlot waits for a free check slot; releaseCheckSlot frees it.
+func (s *Service) takeCheckSlot() {
+	if s.checkSlots != nil {
+		s.checkSlots <- struct{}{}
+	}
+}
+
+func (s *Service) releaseCheckSlot() {
+	if s.checkSlots != nil {
+		<-s.checkSlots
+	}
 }
 
 // checkVote applies the checks of a vote and returns its ballot.
