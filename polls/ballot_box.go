@@ -36,8 +36,17 @@ const maxBallotsPerCommit = 64
 const maxJoinWait = time.Millisecond
 
 // walCopyInterval spaces the copies of committed ballots from the WAL into
-// the database file (store.WALCopier): each copy syncs both files.
-const walCopyInterval = 20 * time.Millisecond
+// the database file (store.WALCopier).
+//
+// Why: each copy syncs both files and writes every page changed since the
+// last one once, however many commits changed it; a vote's commit changes
+// the same few pages of its poll (the total, the tallies, the index pages
+// above its rows). At 20 ms those pages were copied up to 50 times a
+// second. At 200 ms, with the writer's own threshold raised to match
+// (store.WALCheckpointFrames), CPU per vote fell by 5–14 % and the vote
+// rate rose by 20–40 % in A/B runs (BENCHMARKS.md, "Fewer, larger WAL
+// copies").
+const walCopyInterval = 200 * time.Millisecond
 
 // ballotBox writes votes with group commit.
 //

@@ -62,3 +62,21 @@ func TestAnotherWriterDoesNotFailATransaction(t *testing.T) {
 		t.Fatalf("rows = %d, want 2 (both writes kept)", n)
 	}
 }
+
+// TestConnectSetsTheCheckpointThreshold: connections opened by Connect
+// checkpoint on commit only from WALCheckpointFrames frames on (SQLite's
+// default is 1,000), leaving the copying to the WAL copier.
+func TestConnectSetsTheCheckpointThreshold(t *testing.T) {
+	db, err := Connect(filepath.Join(t.TempDir(), "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var frames int
+	if err := db.NewQuery("PRAGMA wal_autocheckpoint").Row(&frames); err != nil {
+		t.Fatal(err)
+	}
+	if frames != WALCheckpointFrames || frames == 1000 {
+		t.Fatalf("wal_autocheckpoint = %d, want %d", frames, WALCheckpointFrames)
+	}
+}

@@ -12,13 +12,16 @@ import (
 // (Committed).
 //
 // Why: SQLite checkpoints on the committing connection once the WAL holds
-// 1,000 pages (wal_autocheckpoint): that commit copies every page written
-// since the last checkpoint, and syncs both files, before the writer can
-// begin its next transaction. Under a stream of votes that was a 20–40 ms
-// stall of the ballot box every few commits, which every ballot queued
-// behind it waited out (most of the votes' p99). With the copier the
-// writer's own checkpoint finds only the last commits' pages left to copy,
-// and still restarts the WAL as before (so the WAL is no larger). A PASSIVE
+// wal_autocheckpoint pages (1,000 by default, WALCheckpointFrames here):
+// that commit copies every page written since the last checkpoint, and
+// syncs both files, before the writer can begin its next transaction.
+// Under a stream of votes that was a 20–40 ms stall of the ballot box
+// every few commits, which every ballot queued behind it waited out. With
+// the copier the writer seldom reaches its own threshold, and the WAL
+// still restarts from its beginning once everything in it is copied. A
+// copy writes each page once however many commits changed it since the
+// last copy, so fewer, larger copies write less (see the ballot box's
+// walCopyInterval). A PASSIVE
 // checkpoint never waits for a lock and never restarts the WAL, so it
 // cannot hold up a writer or a reader, nor copy a frame a replicator has
 // not seen (it only copies into the database file what the WAL holds).
