@@ -43,9 +43,9 @@ const maxJoinWait = time.Millisecond
 // the same few pages of its poll (the total, the tallies, the index pages
 // above its rows). At 20 ms those pages were copied up to 50 times a
 // second. At 200 ms, with the writer's own threshold raised to match
-// (store.WALCheckpointFrames), CPU per vote fell by 5–14 % and the vote
-// rate rose by 20–40 % in A/B runs (BENCHMARKS.md, "Fewer, larger WAL
-// copies").
+// (store.WALCheckpointFrames), CPU per vote fell by 2–14 % and the vote
+// rate against a bare PocketBase rose by 9–40 % in A/B runs
+// (BENCHMARKS.md, "Fewer, larger WAL copies").
 const walCopyInterval = 200 * time.Millisecond
 
 // ballotBox writes votes with group commit.
