@@ -55,6 +55,14 @@ func PendingNotificationIds(app core.App) ([]string, error) {
 	return ids, err
 }
 
+// PendingNotifications returns the rows with deliveries still to send, in
+// one query, in no particular order.
+func PendingNotifications(app core.App) ([]*Notification, error) {
+	rs, err := app.FindRecordsByFilter(Notifications, "status = {:s}", "", 0, 0,
+		dbx.Params{"s": NotificationPending})
+	return wrapAll(rs, err, AsNotification)
+}
+
 // SentOrPendingNotifications lists the rows that may await receipts (sent,
 // or pending with some deliveries already sent), in no particular order.
 func SentOrPendingNotifications(app core.App) ([]*Notification, error) {

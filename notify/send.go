@@ -269,16 +269,12 @@ func (c *claimRound) expired(row *collections.Notification, poll *collections.Po
 // run, as one that becomes due after a run is; a row it cannot read is
 // left to the claim, which reports the error.
 func (n *Notifier) markIdle(app core.App, now time.Time, exhausted map[string]bool) error {
-	ids, err := collections.PendingNotificationIds(app)
+	rows, err := collections.PendingNotifications(app)
 	if err != nil {
 		return err
 	}
 	c := &claimRound{n: n, txApp: app, now: now, exhausted: exhausted, polls: map[string]*collections.Poll{}}
-	for _, id := range ids {
-		row, err := collections.FindNotification(app, id)
-		if err != nil {
-			continue
-		}
+	for _, row := range rows {
 		poll, err := c.poll(row.Poll())
 		if err != nil {
 			continue
@@ -289,7 +285,7 @@ func (n *Notifier) markIdle(app core.App, now time.Time, exhausted map[string]bo
 		}
 		expired := c.expired(row, poll)
 		if !slices.ContainsFunc(ds, func(d collections.Delivery) bool { return c.due(d, expired) }) {
-			exhausted[id] = true
+			exhausted[row.Id] = true
 		}
 	}
 	return nil

@@ -76,17 +76,8 @@ func (s *Service) checkInTurn(app core.App, userId, pollId, optionId string) (*b
 }
 
 // takeCheckSlot waits for a free check slot; releaseCheckSlot frees it.
-func (s *Service) takeCheckSlot() {
-	if s.checkSlots != nil {
-		s.checkSlots <- struct{}{}
-	}
-}
-
-func (s *Service) releaseCheckSlot() {
-	if s.checkSlots != nil {
-		<-s.checkSlots
-	}
-}
+func (s *Service) takeCheckSlot()    { s.checkSlots <- struct{}{} }
+func (s *Service) releaseCheckSlot() { <-s.checkSlots }
 
 // checkVote applies the checks of a vote and returns its ballot.
 //

@@ -21,10 +21,10 @@ import (
 // still restarts from its beginning once everything in it is copied. A
 // copy writes each page once however many commits changed it since the
 // last copy, so fewer, larger copies write less (see the ballot box's
-// walCopyInterval). A PASSIVE
-// checkpoint never waits for a lock and never restarts the WAL, so it
-// cannot hold up a writer or a reader, nor copy a frame a replicator has
-// not seen (it only copies into the database file what the WAL holds).
+// walCopyInterval). A PASSIVE checkpoint never waits for a lock and never
+// restarts the WAL, so it cannot hold up a writer or a reader, nor copy a
+// frame a replicator has not seen (it only copies into the database file
+// what the WAL holds).
 type WALCopier struct {
 	app      core.App
 	interval time.Duration
