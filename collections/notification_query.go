@@ -36,12 +36,28 @@ func OpenPollsMissingNotifications(app core.App, kinds int) ([]string, error) {
 	return ids, err
 }
 
-// ScheduledNotifications lists the rows waiting for their moment, earliest
-// due first.
-func ScheduledNotifications(app core.App) ([]*Notification, error) {
-	rs, err := app.FindRecordsByFilter(Notifications, "status = {:s}", "due_at", 0, 0,
-		dbx.Params{"s": NotificationScheduled})
-	return wrapAll(rs, err, AsNotification)
+// ScheduledState is a scheduled outbox row with the state of its poll, as
+// the dispatcher reads them every run to find the rows with something to do.
+type ScheduledState struct {
+	Id    string         `db:"id"`
+	Kind  string         `db:"kind"`
+	DueAt types.DateTime `db:"due_at"`
+	// PollStatus is the poll's status, "" when the poll is gone.
+	PollStatus string         `db:"poll_status"`
+	Deadline   types.DateTime `db:"deadline"`
+}
+
+// ScheduledStates lists the rows waiting for their moment with their
+// poll's status and deadline, earliest due first, in one query and without
+// building records.
+func ScheduledStates(app core.App) ([]ScheduledState, error) {
+	var rows []ScheduledState
+	err := app.DB().NewQuery(
+		"SELECT n.[[id]], n.[[kind]], n.[[due_at]], COALESCE(p.[[status]], '') AS [[poll_status]], " +
+			"COALESCE(p.[[deadline]], '') AS [[deadline]] FROM {{" + Notifications + "}} n " +
+			"LEFT JOIN {{" + Polls + "}} p ON p.[[id]] = n.[[poll]] WHERE n.[[status]] = {:s} ORDER BY n.[[due_at]]").
+		Bind(dbx.Params{"s": NotificationScheduled}).All(&rows)
+	return rows, err
 }
 
 // PendingNotificationIds returns the ids of the rows with deliveries still

@@ -140,17 +140,22 @@ func TestOutboxQueries(t *testing.T) {
 	if want := []string{collections.KindPollStarted, collections.KindReminder10m, collections.KindReminder1h}; !slices.Equal(kinds, want) {
 		t.Errorf("NotificationKindsOf = %v, want %v", kinds, want)
 	}
-	rows, err := collections.ScheduledNotifications(app)
+	states, err := collections.ScheduledStates(app)
 	must(t, err)
-	if got := ids(rows); !slices.Equal(got, []string{scheduled.Id}) {
-		t.Errorf("ScheduledNotifications = %v, want [%s]", got, scheduled.Id)
+	if len(states) != 1 {
+		t.Fatalf("ScheduledStates = %+v, want the one scheduled row", states)
+	}
+	if s := states[0]; s.Id != scheduled.Id || s.Kind != collections.KindReminder1h ||
+		s.DueAt.String() != scheduled.DueAt().String() || s.PollStatus != collections.PollOpen || s.Deadline.String() != f.poll.Deadline().String() {
+		t.Errorf("ScheduledStates = %+v, want row %s (reminder_1h, due %s) of the open poll due %s",
+			s, scheduled.Id, scheduled.DueAt(), f.poll.Deadline())
 	}
 	pendingIds, err := collections.PendingNotificationIds(app)
 	must(t, err)
 	if !slices.Equal(pendingIds, []string{pending.Id}) {
 		t.Errorf("PendingNotificationIds = %v, want [%s]", pendingIds, pending.Id)
 	}
-	rows, err = collections.SentOrPendingNotifications(app)
+	rows, err := collections.SentOrPendingNotifications(app)
 	must(t, err)
 	got, want := ids(rows), []string{pending.Id, sent.Id}
 	slices.Sort(got)

@@ -173,3 +173,19 @@ func BenchmarkDispatch10kPaced(b *testing.B) {
 	b.ReportMetric(float64(benchTotal)/perRun, "notif/s")
 	b.ReportMetric(perRun/ideal, "x-ideal")
 }
+
+// BenchmarkIdleRun500OpenPolls measures a dispatcher run with nothing to
+// do beside 500 open polls, each with its reminders and results scheduled
+// for later: the run every interval pays while polls are open.
+func BenchmarkIdleRun500OpenPolls(b *testing.B) {
+	n, _, fill := benchOutbox(b, expo.PacingOff)
+	fill(500, 1)
+	dispatchAll(b, n, 500) // the announcements go; what is left waits
+	b.ResetTimer()
+	for range b.N {
+		rep, err := n.RunOnce(context.Background(), time.Now())
+		if err != nil || rep != (notify.Report{}) {
+			b.Fatalf("an idle run did something: %+v, %v", rep, err)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"database/sql"
 	"errors"
 	"slices"
 	"time"
@@ -180,94 +179,6 @@ func (n *Notifier) enqueueMissing(app core.App) (int, error) {
 		}
 	}
 	return total, errors.Join(errs...)
-}
-
-// resolveDueRows chooses the recipients of scheduled rows whose moment has
-// come, or skips them, and returns how many it settled.
-func (n *Notifier) resolveDueRows(app core.App, now time.Time) (int, error) {
-	rows, err := collections.ScheduledNotifications(app)
-	if err != nil {
-		return 0, err
-	}
-	settled := 0
-	var errs []error
-	for _, row := range rows {
-		ok, err := n.resolveDueRow(app, row, now)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		if ok {
-			settled++
-		}
-	}
-	return settled, errors.Join(errs...)
-}
-
-// resolveDueRow settles one scheduled row if its moment has come. The
-// moment is read from the poll as it is now: a results row waits for the
-// poll to be closed, a reminder for its lead time before the current
-// deadline (due_at follows if the deadline moved).
-func (n *Notifier) resolveDueRow(app core.App, row *collections.Notification, now time.Time) (bool, error) {
-	poll, err := collections.FindPoll(app, row.Poll())
-	if errors.Is(err, sql.ErrNoRows) {
-		skipRow(row, notePollGone)
-		return true, app.Save(row)
-	}
-	if err != nil {
-		return false, err
-	}
-	kind := row.Kind()
-	deadline := poll.Deadline().Time()
-	closed := poll.IsClosed()
-
-	wait := func(due time.Time) (bool, error) {
-		if d := dt(due); !row.DueAt().Equal(d) {
-			row.SetDueAt(d)
-			return false, app.Save(row)
-		}
-		return false, nil
-	}
-	skip := func(note string) (bool, error) {
-		skipRow(row, note)
-		return true, app.Save(row)
-	}
-
-	switch kind {
-	case collections.KindResults, collections.KindPicked:
-		if !closed {
-			return wait(deadline)
-		}
-		if kind == collections.KindPicked && !n.revealed(poll) {
-			return skip(noteNotRevealed)
-		}
-	case collections.KindReminder1h, collections.KindReminder10m:
-		moment := deadline.Add(-reminderLead(kind))
-		switch {
-		case closed || !now.Before(deadline):
-			return skip(noteClosedFirst)
-		case now.Before(moment):
-			return wait(moment)
-		case kind == collections.KindReminder1h && !now.Before(deadline.Add(-Reminder10mLead)):
-			return skip(noteSuperseded)
-		}
-	default:
-		return false, nil
-	}
-
-	circle, err := collections.FindCircle(app, poll.Circle())
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !circle.IsActive()) {
-		return skip(noteCircleClosed)
-	}
-	if err != nil {
-		return false, err
-	}
-	if err := n.setCopy(app, row, circle, poll); err != nil {
-		return false, err
-	}
-	if err := n.resolve(app, row, poll, circle); err != nil {
-		return false, err
-	}
-	return true, app.Save(row)
 }
 
 // resolve chooses a row's recipients among the circle's active members,
