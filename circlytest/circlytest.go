@@ -61,6 +61,16 @@ func baseDataDir() (string, error) {
 	return baseDir, baseErr
 }
 
+// Main runs a package's tests and then removes the migrated data dir its
+// test apps were copied from (call it from the package's TestMain).
+func Main(m *testing.M) {
+	code := m.Run()
+	if baseDir != "" {
+		os.RemoveAll(baseDir)
+	}
+	os.Exit(code)
+}
+
 // RepoRoot returns the repository root (for pb_public and other files).
 func RepoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
