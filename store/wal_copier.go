@@ -25,6 +25,13 @@ import (
 // restarts the WAL, so it cannot hold up a writer or a reader, nor copy a
 // frame a replicator has not seen (it only copies into the database file
 // what the WAL holds).
+//
+// Under replication (WALReplicated) it copies nothing: Litestream reads
+// every frame before it checkpoints, so it takes the checkpoints itself,
+// after each sync, and holds a read transaction in between (the replica
+// hooks turn the writer's own checkpoints off for the same reason). A copy
+// from here could copy nothing past that read transaction, and could only
+// make one of Litestream's checkpoints busy.
 type WALCopier struct {
 	app      core.App
 	interval time.Duration
@@ -68,7 +75,9 @@ func (c *WALCopier) run() {
 		}
 		// the outcome does not matter: a failed or partial copy leaves the
 		// frames to the next one, or to the writer's own checkpoint
-		_, _, _ = CheckpointPassive(c.app)
+		if !WALReplicated(c.app) {
+			_, _, _ = CheckpointPassive(c.app)
+		}
 		select {
 		case <-c.stop:
 			return
