@@ -157,7 +157,7 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 		resultSizes                     = []int{10, 1000, 100000}
 		fanoutN, fanoutVotes            = 1000, 20
 		growth                          = []int{0, 1000, 10000, 100000}
-		growthRounds, growthVotesPerRnd = 5, 1500
+		growthRounds, growthVotesPerRnd = 7, 3000 // rounds of 1,500 votes lasted half a second: their medians moved ±15 % between runs
 	)
 	// Rounds: single rounds on this shared machine vary by ±40 % (either
 	// side), so a median of three can land anywhere in that spread.

@@ -176,7 +176,7 @@ func (r *report) print(w io.Writer) {
 		p("")
 		p("Seeded: closed anonymous polls in circles of 10 (9 options, 10 votes each), written into the stopped server's file.")
 		p("")
-		p("Each level: the circly server is stopped, rows are added, it is started again (the bare PocketBase is restarted too, so both start cold), then %d interleaved rounds of 1,500 votes, 1,500 raw creates and 1,500 bare PocketBase creates (64 concurrent; the bare database is not seeded) and the results reads of scenario 3.", len(r.growth[0].vote.ratios))
+		p("Each level: the circly server is stopped, rows are added, it is started again (the bare PocketBase is restarted too, so both start cold), then %d interleaved rounds of %d votes, as many raw creates and as many bare PocketBase creates (64 concurrent; the bare database is not seeded) and the results reads of scenario 3.", len(r.growth[0].vote.ratios), r.growth[0].vote.perRound)
 		p("")
 		p("| seeded polls | polls / votes in db | votes/s | bare/s | ratio | vote p99 | CPU per vote / bare create | results p50 @10 | @1,000 | @100,000 |")
 		p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
