@@ -6,23 +6,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/tests"
+
 	"circly/circlytest"
 	"circly/store"
 )
 
-// The copier copies committed pages from the WAL into the database file
-// once told of a commit, without the writer checkpointing: with the
-// writer's own checkpoints off, data.db grows only through the copier.
-func TestWALCopierCopiesCommittedPages(t *testing.T) {
-	t.Parallel()
+// uncopiedWAL returns a test app whose WAL holds 200 committed rows not
+// yet in data.db (the writer's own checkpoints off, the WAL emptied first,
+// then the replicator's truncater set when one is given) and a function
+// that returns data.db's size.
+func uncopiedWAL(t *testing.T, truncater func() error) (*tests.TestApp, func() int64) {
+	t.Helper()
 	app := circlytest.NewTestApp(t)
 	db := app.NonconcurrentDB()
 	if _, err := db.NewQuery("PRAGMA wal_autocheckpoint = 0").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	defer db.NewQuery("PRAGMA wal_autocheckpoint = 1000").Execute()
+	t.Cleanup(func() { db.NewQuery("PRAGMA wal_autocheckpoint = 1000").Execute() })
 	if err := store.TruncateWAL(app); err != nil {
 		t.Fatal(err)
+	}
+	if truncater != nil {
+		store.SetWALTruncater(app, truncater)
 	}
 	if _, err := db.NewQuery("CREATE TABLE copier_test (x TEXT)").Execute(); err != nil {
 		t.Fatal(err)
@@ -33,13 +39,33 @@ func TestWALCopierCopiesCommittedPages(t *testing.T) {
 		}
 	}
 	dataDB := filepath.Join(app.DataDir(), "data.db")
-	size := func() int64 {
+	return app, func() int64 {
 		info, err := os.Stat(dataDB)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return info.Size()
 	}
+}
+
+// waitForCopy waits up to 10 s for data.db to grow past before.
+func waitForCopy(t *testing.T, size func() int64, before int64, failure string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for size() <= before {
+		if time.Now().After(deadline) {
+			t.Fatalf("data.db still %d bytes: %s", before, failure)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The copier copies committed pages from the WAL into the database file
+// once told of a commit, without the writer checkpointing: with the
+// writer's own checkpoints off, data.db grows only through the copier.
+func TestWALCopierCopiesCommittedPages(t *testing.T) {
+	t.Parallel()
+	app, size := uncopiedWAL(t, nil)
 	before := size()
 
 	c := store.NewWALCopier(app, time.Millisecond)
@@ -51,13 +77,7 @@ func TestWALCopierCopiesCommittedPages(t *testing.T) {
 	for range 100 { // never blocks, however often it is told
 		c.Committed()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for size() <= before {
-		if time.Now().After(deadline) {
-			t.Fatalf("data.db still %d bytes: the committed pages were not copied", before)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForCopy(t, size, before, "the committed pages were not copied")
 	c.Close()
 	c.Close() // closing twice is harmless
 }
@@ -67,32 +87,7 @@ func TestWALCopierCopiesCommittedPages(t *testing.T) {
 // the copier copies nothing; once it is gone, the copier copies again.
 func TestWALCopierLeavesAReplicatedWAL(t *testing.T) {
 	t.Parallel()
-	app := circlytest.NewTestApp(t)
-	db := app.NonconcurrentDB()
-	if _, err := db.NewQuery("PRAGMA wal_autocheckpoint = 0").Execute(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.NewQuery("PRAGMA wal_autocheckpoint = 1000").Execute()
-	if err := store.TruncateWAL(app); err != nil {
-		t.Fatal(err)
-	}
-	store.SetWALTruncater(app, func() error { return nil })
-	if _, err := db.NewQuery("CREATE TABLE copier_test (x TEXT)").Execute(); err != nil {
-		t.Fatal(err)
-	}
-	for range 200 {
-		if _, err := db.NewQuery("INSERT INTO copier_test (x) VALUES (hex(randomblob(500)))").Execute(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dataDB := filepath.Join(app.DataDir(), "data.db")
-	size := func() int64 {
-		info, err := os.Stat(dataDB)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return info.Size()
-	}
+	app, size := uncopiedWAL(t, func() error { return nil })
 	before := size()
 
 	c := store.NewWALCopier(app, time.Millisecond)
@@ -107,11 +102,5 @@ func TestWALCopierLeavesAReplicatedWAL(t *testing.T) {
 
 	store.SetWALTruncater(app, nil)
 	c.Committed()
-	deadline := time.Now().Add(10 * time.Second)
-	for size() <= before {
-		if time.Now().After(deadline) {
-			t.Fatalf("data.db still %d bytes after replication stopped: the copier did not copy", before)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForCopy(t, size, before, "the copier did not copy after replication stopped")
 }
