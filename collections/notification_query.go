@@ -51,12 +51,43 @@ type ScheduledState struct {
 // poll's status and deadline, earliest due first, in one query and without
 // building records.
 func ScheduledStates(app core.App) ([]ScheduledState, error) {
+	return scheduledStates(app, "", nil)
+}
+
+// ScheduledStatesDueBy is ScheduledStates for the rows due at or before t.
+func ScheduledStatesDueBy(app core.App, t types.DateTime) ([]ScheduledState, error) {
+	return scheduledStates(app, " AND n.[[due_at]] <= {:by}", dbx.Params{"by": t.String()})
+}
+
+// ScheduledStatesOfPolls is ScheduledStates for the rows of the given
+// polls (in chunks of 500: SQLite bounds the parameters of one query).
+func ScheduledStatesOfPolls(app core.App, pollIds []string) ([]ScheduledState, error) {
+	var all []ScheduledState
+	for len(pollIds) > 0 {
+		chunk := pollIds[:min(len(pollIds), 500)]
+		pollIds = pollIds[len(chunk):]
+		in, params := inList("p", chunk)
+		rows, err := scheduledStates(app, " AND n.[[poll]] IN ("+in+")", params)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rows...)
+	}
+	return all, nil
+}
+
+func scheduledStates(app core.App, cond string, params dbx.Params) ([]ScheduledState, error) {
+	if params == nil {
+		params = dbx.Params{}
+	}
+	params["s"] = NotificationScheduled
 	var rows []ScheduledState
 	err := app.DB().NewQuery(
 		"SELECT n.[[id]], n.[[kind]], n.[[due_at]], COALESCE(p.[[status]], '') AS [[poll_status]], " +
 			"COALESCE(p.[[deadline]], '') AS [[deadline]] FROM {{" + Notifications + "}} n " +
-			"LEFT JOIN {{" + Polls + "}} p ON p.[[id]] = n.[[poll]] WHERE n.[[status]] = {:s} ORDER BY n.[[due_at]]").
-		Bind(dbx.Params{"s": NotificationScheduled}).All(&rows)
+			"LEFT JOIN {{" + Polls + "}} p ON p.[[id]] = n.[[poll]] WHERE n.[[status]] = {:s}" + cond +
+			" ORDER BY n.[[due_at]]").
+		Bind(params).All(&rows)
 	return rows, err
 }
 

@@ -56,6 +56,78 @@ func nextStep(kind string, dueAt time.Time, pollGone, closed bool, deadline, now
 	return stepResolve, time.Time{}, ""
 }
 
+// sweepEvery is how often a run reads every scheduled row rather than those
+// due and those of polls that changed: the bound on how long a change the
+// hooks cannot see (another process writing the database) waits.
+const sweepEvery = 10 * time.Minute
+
+// onPollChanged notes a saved or deleted poll: the next run reads its
+// scheduled rows whatever their due time (a close, a moved deadline).
+func (n *Notifier) onPollChanged(e *core.RecordEvent) error {
+	n.notePollsChanged(e.Record.Id)
+	return e.Next()
+}
+
+func (n *Notifier) notePollsChanged(ids ...string) {
+	n.changedMu.Lock()
+	defer n.changedMu.Unlock()
+	if n.changed == nil {
+		n.changed = map[string]struct{}{}
+	}
+	for _, id := range ids {
+		n.changed[id] = struct{}{}
+	}
+}
+
+func (n *Notifier) takeChangedPolls() []string {
+	n.changedMu.Lock()
+	defer n.changedMu.Unlock()
+	ids := make([]string, 0, len(n.changed))
+	for id := range n.changed {
+		ids = append(ids, id)
+	}
+	n.changed = nil
+	return ids
+}
+
+// scheduledStates returns the scheduled rows a run must decide on: those
+// due by now and those of polls saved or deleted since the last run, or
+// every one on a run's first call and every sweepEvery after it. A row
+// left out is one whose poll did not change and whose due time has not
+// come: nextStep would say wait.
+func (n *Notifier) scheduledStates(app core.App, now time.Time) ([]collections.ScheduledState, error) {
+	changed := n.takeChangedPolls()
+	if n.lastSweep.IsZero() || time.Since(n.lastSweep) >= sweepEvery {
+		states, err := collections.ScheduledStates(app)
+		if err != nil {
+			n.notePollsChanged(changed...)
+			return nil, err
+		}
+		n.lastSweep = time.Now()
+		return states, nil
+	}
+	states, err := collections.ScheduledStatesDueBy(app, dt(now))
+	if err != nil {
+		n.notePollsChanged(changed...)
+		return nil, err
+	}
+	more, err := collections.ScheduledStatesOfPolls(app, changed)
+	if err != nil {
+		n.notePollsChanged(changed...)
+		return nil, err
+	}
+	seen := make(map[string]bool, len(states))
+	for _, s := range states {
+		seen[s.Id] = true
+	}
+	for _, s := range more {
+		if !seen[s.Id] {
+			states = append(states, s)
+		}
+	}
+	return states, nil
+}
+
 // resolveDueRows chooses the recipients of scheduled rows whose moment has
 // come, or skips them, and returns how many it settled.
 //
@@ -64,9 +136,12 @@ func nextStep(kind string, dueAt time.Time, pollGone, closed bool, deadline, now
 // 140 ms of CPU per run beside 500 open polls (BenchmarkIdleRun500OpenPolls),
 // every interval, on the CPU that answers votes. One query of the rows and
 // their polls' states finds the few with something to do; only those are
-// loaded, and decided again on what they hold then.
+// loaded, and decided again on what they hold then. Between sweeps that
+// query reads only the rows due and those of polls that changed
+// (scheduledStates): reading all of them, from pages the read connection
+// no longer had, still took 0.36 s per run beside some 3,000 open polls.
 func (n *Notifier) resolveDueRows(app core.App, now time.Time) (int, error) {
-	states, err := collections.ScheduledStates(app)
+	states, err := n.scheduledStates(app, now)
 	if err != nil {
 		return 0, err
 	}

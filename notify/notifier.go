@@ -138,6 +138,13 @@ type Notifier struct {
 
 	runMu sync.Mutex // one run at a time
 
+	// polls saved or deleted since a run last read their scheduled rows
+	// (Register's hooks), and when a run last read every scheduled row
+	// (guarded by runMu); see scheduledStates
+	changedMu sync.Mutex
+	changed   map[string]struct{}
+	lastSweep time.Time
+
 	schedMu   sync.Mutex
 	scheduler *Scheduler
 
@@ -162,6 +169,8 @@ func Register(app core.App, polls Polls, s Settings) *Notifier {
 	n := New(app, polls, s)
 
 	app.OnRecordAfterCreateSuccess(collections.Polls).BindFunc(n.onPollCreated)
+	app.OnRecordAfterUpdateSuccess(collections.Polls).BindFunc(n.onPollChanged)
+	app.OnRecordAfterDeleteSuccess(collections.Polls).BindFunc(n.onPollChanged)
 	app.OnRecordValidate(collections.PushCopy).BindFunc(validateCopy)
 
 	if n.settings.Interval > 0 {
