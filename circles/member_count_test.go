@@ -237,6 +237,11 @@ func (w *memberCountWorld) step() string {
 		status, _ = w.call("DELETE", "/api/collections/users/records/"+w.users[u].Id, u, nil)
 		if status == http.StatusNoContent {
 			w.gone[u] = true
+			// a newcomer takes the deleted user's place: with every user
+			// gone, aliveUser would never return
+			nu := circlytest.CreateUser(w.t, w.app)
+			w.users = append(w.users, nu)
+			w.tokens = append(w.tokens, circlytest.Token(w.t, nu))
 		}
 	default:
 		what = "create circle"
