@@ -37,7 +37,7 @@ func OpenPollsMissingNotifications(app core.App, kinds int) ([]string, error) {
 }
 
 // ScheduledState is a scheduled outbox row with the state of its poll, as
-// the dispatcher reads them every run to find the rows with something to do.
+// the dispatcher reads them to find the rows with something to do.
 type ScheduledState struct {
 	Id    string         `db:"id"`
 	Kind  string         `db:"kind"`

@@ -3,6 +3,7 @@ package store_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -23,7 +24,9 @@ func uncopiedWAL(t *testing.T, truncater func() error) (*tests.TestApp, func() i
 	if _, err := db.NewQuery("PRAGMA wal_autocheckpoint = 0").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.NewQuery("PRAGMA wal_autocheckpoint = 1000").Execute() })
+	t.Cleanup(func() {
+		db.NewQuery("PRAGMA wal_autocheckpoint = " + strconv.Itoa(store.WALCheckpointFrames)).Execute()
+	})
 	if err := store.TruncateWAL(app); err != nil {
 		t.Fatal(err)
 	}
