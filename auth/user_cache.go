@@ -42,19 +42,39 @@ const (
 // dashboard, the device login, transfer and recovery, deleting an
 // account), so the model hooks see them all; the TTL bounds what they
 // could not see.
+//
+// Tokens it verified are remembered too (tokens), so the next request with
+// the same token is not parsed and verified again: decoding the claims
+// twice and checking the signature were 70 % of the cache's work, some 7 %
+// of a vote's CPU (BENCHMARKS.md). A remembered token serves only while
+// its own expiry has not passed and the users entry it was verified
+// against is still the one held: every entry kept gets a new stamp, so
+// any invalidation, or a row read again after the TTL, sends the token
+// through the full check once more against the row read then.
 type userCache struct {
-	mu    sync.Mutex
-	gen   uint64 // bumped by every invalidation
-	users map[string]cachedUser
+	mu     sync.Mutex
+	gen    uint64 // bumped by every invalidation
+	stamps uint64 // the last entry's stamp
+	users  map[string]cachedUser
+	tokens map[string]verifiedToken
 }
 
 type cachedUser struct {
 	record *core.Record
 	until  time.Time
+	stamp  uint64 // unique to this entry
+}
+
+// verifiedToken is a token whose signature, type and collection were
+// checked against the users entry with the given stamp.
+type verifiedToken struct {
+	id      string
+	expires time.Time
+	stamp   uint64
 }
 
 func newUserCache() *userCache {
-	return &userCache{users: map[string]cachedUser{}}
+	return &userCache{users: map[string]cachedUser{}, tokens: map[string]verifiedToken{}}
 }
 
 // register binds the middleware (just before PocketBase's own token
@@ -104,6 +124,9 @@ func (c *userCache) load(e *core.RequestEvent) error {
 // find returns a copy of the users record the token signs in, or nil when
 // the token is not a users auth token or does not verify.
 func (c *userCache) find(app core.App, token string, now time.Time) *core.Record {
+	if record := c.remembered(token, now); record != nil {
+		return record
+	}
 	claims, err := security.ParseUnverifiedJWT(token)
 	if err != nil {
 		return nil
@@ -128,6 +151,7 @@ func (c *userCache) find(app core.App, token string, now time.Time) *core.Record
 		if _, err := security.ParseJWT(token, entry.record.TokenKey()+users.AuthToken.Secret); err != nil {
 			return nil
 		}
+		c.remember(token, id, claims, entry.stamp)
 		return entry.record.Clone()
 	}
 
@@ -135,17 +159,55 @@ func (c *userCache) find(app core.App, token string, now time.Time) *core.Record
 	if err != nil {
 		return nil
 	}
-	c.keep(id, record.Clone(), gen, now)
+	if stamp := c.keep(id, record.Clone(), gen, now); stamp != 0 {
+		c.remember(token, id, claims, stamp)
+	}
 	return record
 }
 
+// remembered returns a copy of the record of a token verified before,
+// while the token has not expired and the entry it was verified against
+// is still held and within its TTL; nil otherwise.
+func (c *userCache) remembered(token string, now time.Time) *core.Record {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.tokens[token]
+	if !ok || !now.Before(t.expires) {
+		return nil
+	}
+	entry, ok := c.users[t.id]
+	if !ok || entry.stamp != t.stamp || !now.Before(entry.until) {
+		return nil
+	}
+	return entry.record.Clone()
+}
+
+// remember notes a token just verified against the entry with stamp
+// (tokens without an expiry are not remembered).
+func (c *userCache) remember(token, id string, claims map[string]any, stamp uint64) {
+	exp, ok := claims["exp"].(float64)
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.tokens[token]; !ok && len(c.tokens) >= userCacheMax {
+		for k := range c.tokens { // any one
+			delete(c.tokens, k)
+			break
+		}
+	}
+	c.tokens[token] = verifiedToken{id: id, expires: time.Unix(int64(exp), 0), stamp: stamp}
+}
+
 // keep stores record unless an invalidation happened since gen was read
-// (the row may predate it).
-func (c *userCache) keep(id string, record *core.Record, gen uint64, now time.Time) {
+// (the row may predate it), and returns the new entry's stamp (0 when
+// not kept).
+func (c *userCache) keep(id string, record *core.Record, gen uint64, now time.Time) uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
-		return
+		return 0
 	}
 	if _, ok := c.users[id]; !ok && len(c.users) >= userCacheMax {
 		for k := range c.users { // any one
@@ -153,7 +215,9 @@ func (c *userCache) keep(id string, record *core.Record, gen uint64, now time.Ti
 			break
 		}
 	}
-	c.users[id] = cachedUser{record: record, until: now.Add(userCacheTTL)}
+	c.stamps++
+	c.users[id] = cachedUser{record: record, until: now.Add(userCacheTTL), stamp: c.stamps}
+	return c.stamps
 }
 
 func (c *userCache) forget(id string) {
