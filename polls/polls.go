@@ -95,6 +95,16 @@ func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
 		return e.Next()
 	})
 
+	// every other commit also wakes the ballot box's WAL copier (see
+	// copyOtherCommits)
+	copyOther := func(e *core.ModelEvent) error {
+		s.copyOtherCommits()
+		return e.Next()
+	}
+	app.OnModelAfterCreateSuccess().BindFunc(copyOther)
+	app.OnModelAfterUpdateSuccess().BindFunc(copyOther)
+	app.OnModelAfterDeleteSuccess().BindFunc(copyOther)
+
 	s.bind(app)
 	return s
 }

@@ -9,7 +9,8 @@ import (
 // WALCopier copies committed WAL frames into the database file from a
 // connection of the read pool, beside the writer (PASSIVE checkpoints), at
 // most once per its interval and only after it was told of a commit
-// (Committed).
+// (Committed): the ballot box tells it of its commits and of every other
+// record saved or deleted.
 //
 // Why: SQLite checkpoints on the committing connection once the WAL holds
 // wal_autocheckpoint pages (1,000 by default, WALCheckpointFrames here):
