@@ -97,23 +97,27 @@ func (n *Notifier) takeChangedPolls() []string {
 // come: nextStep would say wait.
 func (n *Notifier) scheduledStates(app core.App, now time.Time) ([]collections.ScheduledState, error) {
 	changed := n.takeChangedPolls()
+	states, err := n.readScheduledStates(app, now, changed)
+	if err != nil {
+		n.notePollsChanged(changed...) // read again by the next run
+	}
+	return states, err
+}
+
+func (n *Notifier) readScheduledStates(app core.App, now time.Time, changed []string) ([]collections.ScheduledState, error) {
 	if n.lastSweep.IsZero() || time.Since(n.lastSweep) >= sweepEvery {
 		states, err := collections.ScheduledStates(app)
-		if err != nil {
-			n.notePollsChanged(changed...)
-			return nil, err
+		if err == nil {
+			n.lastSweep = time.Now()
 		}
-		n.lastSweep = time.Now()
-		return states, nil
+		return states, err
 	}
 	states, err := collections.ScheduledStatesDueBy(app, dt(now))
 	if err != nil {
-		n.notePollsChanged(changed...)
 		return nil, err
 	}
 	more, err := collections.ScheduledStatesOfPolls(app, changed)
 	if err != nil {
-		n.notePollsChanged(changed...)
 		return nil, err
 	}
 	seen := make(map[string]bool, len(states))

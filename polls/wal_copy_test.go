@@ -1,9 +1,6 @@
 package polls_test
 
 import (
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,13 +23,7 @@ func TestOtherCommitsWakeTheCopier(t *testing.T) {
 	circlytest.Circly(t, app).Polls.StopMinuteJob(app)
 	f.mustVote(t, 0, 0) // the ballot box and its copier exist from here
 
-	db := app.NonconcurrentDB()
-	if _, err := db.NewQuery("PRAGMA wal_autocheckpoint = 0").Execute(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.NewQuery("PRAGMA wal_autocheckpoint = " + strconv.Itoa(store.WALCheckpointFrames)).Execute()
-	})
+	circlytest.WriterCheckpointsOff(t, app)
 	// everything so far into data.db (busy while the copier copies the vote)
 	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
 		err := store.TruncateWAL(app)
@@ -43,15 +34,7 @@ func TestOtherCommitsWakeTheCopier(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	dataDB := filepath.Join(app.DataDir(), "data.db")
-	size := func() int64 {
-		info, err := os.Stat(dataDB)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return info.Size()
-	}
-	before := size()
+	before := circlytest.DataDBSize(t, app)
 
 	notes := core.NewBaseCollection("copier_notes")
 	notes.Fields.Add(&core.TextField{Name: "text", Max: 5000})
@@ -65,11 +48,5 @@ func TestOtherCommitsWakeTheCopier(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for size() <= before {
-		if time.Now().After(deadline) {
-			t.Fatalf("data.db still %d bytes 10 s after 100 records were saved: no copy without a vote", before)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	circlytest.WaitForDataDBGrowth(t, app, before, "100 records were saved, no vote followed, nothing was copied")
 }
