@@ -15,9 +15,13 @@ import (
 // pragmas are PocketBase's own connection settings (core.DefaultDBConnect)
 // plus secure_delete, immediate transactions and the WAL size at which the
 // committing connection checkpoints (WALCheckpointFrames).
-var pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
+var pragmas = "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMs) + ")&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)" +
 	"&_pragma=secure_delete(ON)&_pragma=wal_autocheckpoint(" + strconv.Itoa(WALCheckpointFrames) + ")&_defensive=1&_txlock=immediate"
+
+// busyTimeoutMs is how long a connection waits for a lock before SQLite
+// answers SQLITE_BUSY (PocketBase's own setting).
+const busyTimeoutMs = 10000
 
 // WALCheckpointFrames is the WAL size, in frames (pages), from which every
 // commit also runs a checkpoint on the committing connection (SQLite's

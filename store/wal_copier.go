@@ -25,7 +25,8 @@ import (
 // walCopyInterval). A PASSIVE checkpoint never waits for a lock and never
 // restarts the WAL, so it cannot hold up a writer or a reader, nor copy a
 // frame a replicator has not seen (it only copies into the database file
-// what the WAL holds).
+// what the WAL holds). Once the WAL is WALRestartFrames long, it also
+// starts it over (RestartWAL).
 //
 // Under replication (WALReplicated) it copies nothing: Litestream reads
 // every frame before it checkpoints, so it takes the checkpoints itself,
@@ -77,7 +78,9 @@ func (c *WALCopier) run() {
 		// the outcome does not matter: a failed or partial copy leaves the
 		// frames to the next one, or to the writer's own checkpoint
 		if !WALReplicated(c.app) {
-			_, _, _ = CheckpointPassive(c.app)
+			if frames, _, err := CheckpointPassive(c.app); err == nil && frames >= WALRestartFrames {
+				_, _ = RestartWAL(c.app)
+			}
 		}
 		select {
 		case <-c.stop:
