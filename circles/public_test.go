@@ -17,7 +17,7 @@ func TestLandingPageRoutes(t *testing.T) {
 		{
 			Name: "the landing page", Method: http.MethodGet, URL: "/join/abcdefghijklmnopqrstuvwx",
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`<html lang="ko"`, `/assets/join.js`},
+			ExpectedContent: []string{`<html lang="ko"`, `/assets/join.js`, `/assets/base.css`, `/assets/join.css`},
 			TestAppFactory:  circlytest.Factory(nil),
 		},
 		{
@@ -33,9 +33,21 @@ func TestLandingPageRoutes(t *testing.T) {
 			TestAppFactory:  circlytest.Factory(nil),
 		},
 		{
+			Name: "its styles, theme first", Method: http.MethodGet, URL: "/assets/base.css",
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`:root {`, `.page {`},
+			TestAppFactory:  circlytest.Factory(nil),
+		},
+		{
+			Name: "its styles, then the invite's states", Method: http.MethodGet, URL: "/assets/join.css",
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`Valid invite`, `Home page`},
+			TestAppFactory:  circlytest.Factory(nil),
+		},
+		{
 			Name: "the home page", Method: http.MethodGet, URL: "/",
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`Circly`},
+			ExpectedContent: []string{`Circly`, `/assets/base.css`},
 			TestAppFactory:  circlytest.Factory(nil),
 		},
 	}
