@@ -20,7 +20,7 @@ import (
 // from its first frame. Under a stream of votes some check is always
 // reading, so the WAL kept growing past WALCheckpointFrames, and from
 // then on every commit of the ballot box ran a checkpoint of its own and
-// synced both files while the queued ballots waited: 7–11 ms per commit
+// synced both files while the queued ballots waited: 2–11 ms per sync
 // in an execution trace, and the WAL 7,700–10,700 frames long during a
 // benchmark round (BENCHMARKS.md, "The WAL starts over"). 1,000 frames is
 // SQLite's own checkpoint threshold: 4 MB with 4 KiB pages.
@@ -39,8 +39,9 @@ var (
 // RestartWAL copies what is left in the WAL into the database file and
 // waits until no reader still reads from the WAL (SQLite's RESTART
 // checkpoint), so that the next commit writes the WAL from its first frame
-// again. It reports whether it did; it gives up, leaving everything as it
-// was, while readers of older snapshots remain after restartTries asks.
+// again. It reports whether it did; while readers of older snapshots
+// remain after restartTries asks it gives up, having copied what it could
+// (as a PASSIVE checkpoint does), the WAL's length as it was.
 //
 // RESTART rather than TRUNCATE: emptying the file as well makes the
 // commits after it grow the file again, and in alternated runs the votes

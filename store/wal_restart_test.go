@@ -16,20 +16,27 @@ import (
 	"circly/store"
 )
 
-// longWAL returns a test app whose WAL holds more than
-// store.WALRestartFrames frames, one commit each (the writer's own
-// checkpoints and the minute job off, the WAL emptied first).
-func longWAL(t *testing.T) *tests.TestApp {
+// emptyWAL returns a test app with an empty table restart_test and an
+// empty WAL (the writer's own checkpoints and the minute job off).
+func emptyWAL(t *testing.T) *tests.TestApp {
 	t.Helper()
 	app := circlytest.NewTestApp(t)
 	app.Cron().Stop()
 	circlytest.WriterCheckpointsOff(t, app)
-	if err := store.TruncateWAL(app); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := app.NonconcurrentDB().NewQuery("CREATE TABLE restart_test (x TEXT)").Execute(); err != nil {
 		t.Fatal(err)
 	}
+	if err := store.TruncateWAL(app); err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+// longWAL is emptyWAL with more than store.WALRestartFrames frames in
+// the WAL, one commit each.
+func longWAL(t *testing.T) *tests.TestApp {
+	t.Helper()
+	app := emptyWAL(t)
 	insertRows(t, app, store.WALRestartFrames+200)
 	return app
 }
@@ -199,15 +206,7 @@ func readAWhile(app *tests.TestApp) {
 // finds no reader in the way, and the WAL grows with every commit; the
 // copier's restarts keep it short.
 func TestWALCopierRestartsTheWALBesideReaders(t *testing.T) {
-	app := circlytest.NewTestApp(t)
-	app.Cron().Stop()
-	circlytest.WriterCheckpointsOff(t, app)
-	if err := store.TruncateWAL(app); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.NonconcurrentDB().NewQuery("CREATE TABLE restart_test (x TEXT)").Execute(); err != nil {
-		t.Fatal(err)
-	}
+	app := emptyWAL(t)
 	stop := make(chan struct{})
 	var readers sync.WaitGroup
 	for range 4 {
