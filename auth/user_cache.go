@@ -191,12 +191,7 @@ func (c *userCache) remember(token, id string, claims map[string]any, stamp uint
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.tokens[token]; !ok && len(c.tokens) >= userCacheMax {
-		for k := range c.tokens { // any one
-			delete(c.tokens, k)
-			break
-		}
-	}
+	makeRoom(c.tokens, token)
 	c.tokens[token] = verifiedToken{id: id, expires: time.Unix(int64(exp), 0), stamp: stamp}
 }
 
@@ -209,12 +204,7 @@ func (c *userCache) keep(id string, record *core.Record, gen uint64, now time.Ti
 	if c.gen != gen {
 		return 0
 	}
-	if _, ok := c.users[id]; !ok && len(c.users) >= userCacheMax {
-		for k := range c.users { // any one
-			delete(c.users, k)
-			break
-		}
-	}
+	makeRoom(c.users, id)
 	c.stamps++
 	c.users[id] = cachedUser{record: record, until: now.Add(userCacheTTL), stamp: c.stamps}
 	return c.stamps
@@ -242,4 +232,16 @@ func requestToken(e *core.RequestEvent) string {
 		return token[7:]
 	}
 	return token
+}
+
+// makeRoom deletes any one entry of m when m is full (userCacheMax) and
+// key is not in it yet.
+func makeRoom[V any](m map[string]V, key string) {
+	if _, ok := m[key]; ok || len(m) < userCacheMax {
+		return
+	}
+	for k := range m {
+		delete(m, k)
+		return
+	}
 }

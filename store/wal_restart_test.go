@@ -73,24 +73,36 @@ func assertWaitsForLocks(t *testing.T, app *tests.TestApp) {
 	}
 }
 
-// openReader begins a read transaction on a connection of the read pool
-// and reads the table: until it ends, it reads that snapshot, partly from
-// the WAL. It returns the row count it saw and the connection.
+// beginRead begins a read transaction on a connection of the read pool
+// and runs count, a count of rows: until it ends, the connection reads
+// that snapshot, partly from the WAL. It returns the count and the
+// connection.
+func beginRead(app *tests.TestApp, count string) (int, *sql.Conn, error) {
+	ctx := context.Background()
+	conn, err := app.ConcurrentDB().(*dbx.DB).DB().Conn(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	var rows int
+	if _, err = conn.ExecContext(ctx, "BEGIN"); err == nil {
+		err = conn.QueryRowContext(ctx, count).Scan(&rows)
+	}
+	if err != nil {
+		conn.Close()
+		return 0, nil, err
+	}
+	return rows, conn, nil
+}
+
+// openReader is beginRead of the whole table for the test's own
+// goroutine; the connection is closed when the test ends.
 func openReader(t *testing.T, app *tests.TestApp) (int, *sql.Conn) {
 	t.Helper()
-	ctx := context.Background()
-	reader, err := app.ConcurrentDB().(*dbx.DB).DB().Conn(ctx)
+	rows, reader, err := beginRead(app, "SELECT count(*) FROM restart_test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { reader.Close() })
-	if _, err := reader.ExecContext(ctx, "BEGIN"); err != nil {
-		t.Fatal(err)
-	}
-	var rows int
-	if err := reader.QueryRowContext(ctx, "SELECT count(*) FROM restart_test").Scan(&rows); err != nil {
-		t.Fatal(err)
-	}
 	return rows, reader
 }
 
@@ -187,19 +199,13 @@ func walFileFrames(t *testing.T, app *tests.TestApp) int64 {
 // readAWhile reads a row in a read transaction that lasts half a
 // millisecond, as a vote check does on a busy server.
 func readAWhile(app *tests.TestApp) {
-	ctx := context.Background()
-	conn, err := app.ConcurrentDB().(*dbx.DB).DB().Conn(ctx)
+	_, conn, err := beginRead(app, "SELECT count(*) FROM restart_test WHERE rowid = 1")
 	if err != nil {
 		return
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
-		return
-	}
-	var x string
-	conn.QueryRowContext(ctx, "SELECT x FROM restart_test WHERE rowid = 1").Scan(&x)
 	time.Sleep(500 * time.Microsecond)
-	conn.ExecContext(ctx, "COMMIT")
+	conn.ExecContext(context.Background(), "COMMIT")
 }
 
 // Beside a stream of short reads (as vote checks are) a writer seldom
