@@ -239,7 +239,7 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 
 	if want(o, 1) || want(o, 7) {
 		logf("scenario 1: votes vs raw creates, %d workers, %d rounds × %d", o.workers, voteRounds, votesPerRound)
-		r, err := benchVotes(s, bare, circles, voteRounds, votesPerRound, o.workers, true)
+		r, err := benchVotes(s, bare, circles, voteRounds, votesPerRound, o.workers, true, logFlushAfter)
 		if err != nil {
 			return err
 		}
@@ -337,7 +337,7 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 			if err := bare.Restart(stopTimeout); err != nil {
 				return err
 			}
-			if g.vote, err = benchVotes(s, bare, circles, growthRounds, growthVotesPerRnd, o.workers, false); err != nil {
+			if g.vote, err = benchVotes(s, bare, circles, growthRounds, growthVotesPerRnd, o.workers, false, 0); err != nil {
 				return err
 			}
 			// results polls gained votes from nobody: their totals stand

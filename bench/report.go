@@ -79,6 +79,7 @@ func (r *report) print(w io.Writer) {
 			floats(v.ratios), v.ratio(), verdict(v.ratio() >= 1.0), median(v.votes.cpu), median(v.bare.cpu), verdict(median(v.votes.cpu) <= median(v.bare.cpu)),
 			ms(voteP99), float64(voteP99)/float64(bareP50), ms(bareP50), verdict(float64(voteP99) <= 1.5*float64(bareP50)),
 			floats(v.rawRatios), v.rawRatio())
+		p("Each side began on quiet servers (bench/settle.go): %d of %d sides did not settle within %s.", v.unsettled, 3*rounds, settleMax)
 		if r.countCheck != "" {
 			p("Counters checked against rows after the run: %s.", r.countCheck)
 		}

@@ -42,6 +42,7 @@ type voteResult struct {
 	rawRatios        []float64 // per round: vote rate / raw create rate on the circly server
 	perRound         int
 	rssMaxKB         int
+	unsettled        int // sides that began before the servers were quiet (settle)
 }
 
 // ratio is the median of the rounds' vote rate / bare PocketBase create rate.
@@ -56,7 +57,7 @@ func (r voteResult) rawRatio() float64 { return median(r.rawRatios) }
 // by the same users on the circly server, and the same raw creates on the
 // bare PocketBase (one after the other, never at the same time; which side
 // goes first rotates). Each round votes in polls started for it.
-func benchVotes(s *server, bare *bareServer, circles []*circle, rounds, perRound, workers int, sampleRSS bool) (voteResult, error) {
+func benchVotes(s *server, bare *bareServer, circles []*circle, rounds, perRound, workers int, sampleRSS bool, after time.Duration) (voteResult, error) {
 	res := voteResult{perRound: perRound}
 	client := newClient(workers)
 	bareClient := newClient(workers)
@@ -98,12 +99,17 @@ func benchVotes(s *server, bare *bareServer, circles []*circle, rounds, perRound
 		if err != nil {
 			return res, err
 		}
+		ended := time.Now()
 		jobs = jobs[:perRound]
 		raw := rawJobs(jobs, fmt.Sprintf("r%d%s", r, randomHex(4)))
 		bareJobs := bare.jobs(rawJobs(jobs, fmt.Sprintf("b%d%s", r, randomHex(4))))
 		var v, w, b loadResult
 		var vCPU, wCPU, bCPU time.Duration
 		measured := func(c *http.Client, pid int, url string, jobs []job, cpu *time.Duration) loadResult {
+			if !settle(ended.Add(after), settleMax, s.PID(), bare.PID()) {
+				res.unsettled++
+			}
+			defer func() { ended = time.Now() }()
 			c0 := cpuTime(pid)
 			stop := profileVotes(url == voteURL, r+1)
 			r := runLoad(c, "POST", url, jobs, workers)

@@ -45,8 +45,14 @@ const maxJoinWait = time.Millisecond
 // second. At 200 ms, with the writer's own threshold raised to match
 // (store.WALCheckpointFrames), CPU per vote fell by 2–14 % and the vote
 // rate against a bare PocketBase rose by 9–40 % in A/B runs
-// (BENCHMARKS.md, "Fewer, larger WAL copies").
-const walCopyInterval = 200 * time.Millisecond
+// (BENCHMARKS.md, "Fewer, larger WAL copies"). But a copy is work on the
+// server's CPU that the votes queued behind it wait out: at 200 ms under a
+// stream of votes a copy took 24–40 ms (about 3,300 frames), and the
+// slowest votes of a round were the ones that arrived just before it. At
+// 50 ms a copy takes 7–10 ms; the vote p99 against a bare create's p50
+// fell from 1.60–1.69× to 1.38–1.68× (median 1.52×) in six alternated
+// runs, for 10–25 % more CPU per vote (BENCHMARKS.md, "Smaller copies").
+const walCopyInterval = 50 * time.Millisecond
 
 // ballotBox writes votes with group commit.
 //

@@ -33,9 +33,13 @@ const busyTimeoutMs = 10000
 // the threshold between two of the copier's runs under a stream of votes,
 // and from then on every commit of the ballot box copied pages and synced
 // both files while the queued ballots waited (batches of 20–25 ms instead
-// of 4–6). 4,000 pages are 16 MB of WAL with 4 KiB pages; the minute job
-// still empties the WAL every minute (TruncateWAL).
-const WALCheckpointFrames = 4000
+// of 4–6). At 4,000 frames a copier that ran late still left the WAL
+// past it now and then, and the commit that found it so took 40–45 ms;
+// 16,000 frames (64 MB of WAL with 4 KiB pages) is four times the length
+// from which the copier starts the WAL over (WALRestartFrames), so the
+// writer's checkpoint is left to a copier that cannot keep up. The minute
+// job still empties the WAL every minute (TruncateWAL).
+const WALCheckpointFrames = 16000
 
 // ReadConns is how many connections the app's read pool keeps, open and
 // idle alike (pass it as DataMaxOpenConns and DataMaxIdleConns).
