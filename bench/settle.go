@@ -9,14 +9,14 @@ import "time"
 // goroutines of their own and the rest of it 3 s after the last request
 // (core.BaseApp's logger); Circly does the same for the requests of the
 // poll set-up, and its WAL copier makes its last copy. Measured on the
-// bare PocketBase: 20–45 ms of CPU in the 200 ms after its side and ~10 ms
+// bare PocketBase: 16–45 ms of CPU in the 200 ms after its side and ~10 ms
 // three seconds later; the votes that followed it had a first wave of
-// 80–100 ms against 30–60 ms after Circly's own set-up.
+// 78–101 ms against 28–63 ms after Circly's own set-up (median latency).
 //
 // Scenario 1 also waits logFlushAfter after the previous side, for the
-// log's 3 s flush; the growth levels, which compare rates and not tails,
+// log's 3 s flush. The growth levels, which compare rates and not tails,
 // wait only for quiet (seven rounds of three sides at four levels would
-// add five minutes).
+// add five minutes), and so does -quick (under a minute).
 const (
 	logFlushAfter = 3500 * time.Millisecond
 	settleWindow  = 300 * time.Millisecond

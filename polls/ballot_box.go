@@ -50,8 +50,9 @@ const maxJoinWait = time.Millisecond
 // stream of votes a copy took 24–40 ms (about 3,300 frames), and the
 // slowest votes of a round were the ones that arrived just before it. At
 // 50 ms a copy takes 7–10 ms; the vote p99 against a bare create's p50
-// fell from 1.60–1.69× to 1.38–1.68× (median 1.52×) in six alternated
-// runs, for 10–25 % more CPU per vote (BENCHMARKS.md, "Smaller copies").
+// went from 1.60–1.87× (median 1.64×) to 1.38–1.68× (median 1.53×) in six
+// alternated runs, for about 14 % more CPU per vote (BENCHMARKS.md,
+// "Quiet starts; smaller copies").
 const walCopyInterval = 50 * time.Millisecond
 
 // ballotBox writes votes with group commit.
