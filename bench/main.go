@@ -239,11 +239,7 @@ func runScenarios(o options, repo, bin, tmp string, rep *report) error {
 
 	if want(o, 1) || want(o, 7) {
 		logf("scenario 1: votes vs raw creates, %d workers, %d rounds × %d", o.workers, voteRounds, votesPerRound)
-		after := logFlushAfter
-		if o.quick {
-			after = 0 // under a minute: quiet, not past the log's flush
-		}
-		r, err := benchVotes(s, bare, circles, voteRounds, votesPerRound, o.workers, true, after)
+		r, err := benchVotes(s, bare, circles, voteRounds, votesPerRound, o.workers, true, sideGap(o.quick))
 		if err != nil {
 			return err
 		}

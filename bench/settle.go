@@ -24,13 +24,12 @@ const (
 	settleMax     = 15 * time.Second
 )
 
-// settle waits until the time from and until the processes pids together
-// used at most settleCPU over a settleWindow, or for at most limit; it
-// reports whether they were quiet.
+// settle waits until the time from, then until the processes pids
+// together used at most settleCPU over a settleWindow, for at most limit;
+// it reports whether they were quiet.
 func settle(from time.Time, limit time.Duration, pids ...int) bool {
-	deadline := time.Now().Add(limit)
 	time.Sleep(time.Until(from))
-	for time.Now().Before(deadline) {
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); {
 		c0 := cpuOf(pids)
 		time.Sleep(settleWindow)
 		if cpuOf(pids)-c0 <= settleCPU {
@@ -38,6 +37,15 @@ func settle(from time.Time, limit time.Duration, pids ...int) bool {
 		}
 	}
 	return false
+}
+
+// sideGap is how long scenario 1 waits after the previous side before it
+// looks for quiet: past the log's flush, but not in -quick runs.
+func sideGap(quick bool) time.Duration {
+	if quick {
+		return 0
+	}
+	return logFlushAfter
 }
 
 func cpuOf(pids []int) time.Duration {
