@@ -129,6 +129,11 @@ func newApp(cfg config.Config) (*tests.TestApp, *server.Circly, error) {
 		return nil, nil, err
 	}
 	svc := server.Register(app, cfg, os.DirFS(filepath.Join(RepoRoot(), "pb_public")))
+	// Tests run the scheduled jobs themselves. A job left to the scheduler
+	// (the minute job, PocketBase's hourly cleanups) could run while the
+	// test cleans the app up, which app.Cleanup does not wait for: -race
+	// reported it for PocketBase's hourly OTP cleanup at an hour's turn.
+	app.Cron().Stop()
 	return app, svc, nil
 }
 

@@ -17,11 +17,11 @@ import (
 )
 
 // emptyWAL returns a test app with an empty table restart_test and an
-// empty WAL (the writer's own checkpoints and the minute job off).
+// empty WAL (the writer's own checkpoints off; no test app's scheduler
+// runs the minute job).
 func emptyWAL(t *testing.T) *tests.TestApp {
 	t.Helper()
 	app := circlytest.NewTestApp(t)
-	app.Cron().Stop()
 	circlytest.WriterCheckpointsOff(t, app)
 	if _, err := app.NonconcurrentDB().NewQuery("CREATE TABLE restart_test (x TEXT)").Execute(); err != nil {
 		t.Fatal(err)
@@ -60,16 +60,16 @@ func walFrames(t *testing.T, app *tests.TestApp) int {
 	return frames
 }
 
-// assertWaitsForLocks fails unless the write connection still waits 10 s
-// for a lock: RestartWAL asks without a busy timeout and must put it back.
+// assertWaitsForLocks fails unless the write connection still waits
+// store.BusyTimeoutMs (10 s) for a lock: RestartWAL asks without a busy timeout and must put it back.
 func assertWaitsForLocks(t *testing.T, app *tests.TestApp) {
 	t.Helper()
 	var ms int
 	if err := app.NonconcurrentDB().NewQuery("PRAGMA busy_timeout").Row(&ms); err != nil {
 		t.Fatal(err)
 	}
-	if ms != 10000 {
-		t.Fatalf("the write connection's busy timeout is %d ms after RestartWAL, want 10000", ms)
+	if ms != store.BusyTimeoutMs {
+		t.Fatalf("the write connection's busy timeout is %d ms after RestartWAL, want %d", ms, store.BusyTimeoutMs)
 	}
 }
 
