@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"circly/config"
+	"circly/gcpace"
 	"circly/notify"
 	_ "circly/pb_migrations"
 	"circly/replica"
@@ -85,6 +86,9 @@ func main() {
 
 	app.RootCmd.AddCommand(seedCommand(app), healthcheckCommand(), sdkgen.Command(), restoreCommand(cfg), metricsTokenCommand(app))
 
+	// the collector paced to the allocation rate (see gcpace); the process
+	// ends with the app, so pacing is never stopped
+	gcpace.Start()
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
 	}
