@@ -62,9 +62,9 @@ func Start() (stop func()) {
 	return p.stop
 }
 
-// pacer measures the allocation rate every tick and sets GOGC from it.
+// pacer measures the allocation rate every tick and sets GOGC from it. Only
+// its own goroutine (run) steps it; stop waits for that goroutine to end.
 type pacer struct {
-	mu      sync.Mutex
 	once    sync.Once
 	done    chan struct{}
 	exited  chan struct{}
@@ -114,8 +114,6 @@ func (p *pacer) read() (allocs, live uint64) {
 // garbage, and an idle server allocates too little to start a collection
 // soon.
 func (p *pacer) step(now time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	allocs, live := p.read()
 	elapsed := now.Sub(p.at).Seconds()
 	if elapsed <= 0 {
@@ -145,8 +143,6 @@ func (p *pacer) stop() {
 	p.once.Do(func() {
 		close(p.done)
 		<-p.exited
-		p.mu.Lock()
-		defer p.mu.Unlock()
 		p.set(defaultPercent)
 	})
 }
