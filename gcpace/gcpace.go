@@ -5,8 +5,9 @@
 // heap. Circly's live Go heap is small (about 5 MB: SQLite's page caches are
 // not Go memory), while a vote request leaves some 30 KB of garbage, mostly
 // in PocketBase's request handling. Under a stream of votes the collector
-// therefore started every ~30 ms and marked for 7–15 ms each time, on a
-// server whose CPU the requests were waiting for.
+// therefore started every ~35 ms and marked for 6–17 ms each time, on a
+// server whose CPU the requests were waiting for (BENCHMARKS.md, "The
+// collector paced to the allocation rate").
 //
 // While the server allocates fast, the pacer raises GOGC so that a
 // collection comes about once per [Spacing] at the allocation rate just

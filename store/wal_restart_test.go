@@ -61,7 +61,8 @@ func walFrames(t *testing.T, app *tests.TestApp) int {
 }
 
 // assertWaitsForLocks fails unless the write connection still waits
-// store.BusyTimeoutMs (10 s) for a lock: RestartWAL asks without a busy timeout and must put it back.
+// store.BusyTimeoutMs (10 s) for a lock: RestartWAL asks without a busy
+// timeout and must put it back.
 func assertWaitsForLocks(t *testing.T, app *tests.TestApp) {
 	t.Helper()
 	var ms int
