@@ -125,8 +125,9 @@ func (q preparedQuery) prepare(app core.App, pool string, db *dbx.DB) (*sql.Stmt
 	return stmt, nil
 }
 
-// ballotWrites are the statements of the ballot writer's transaction.
-var ballotWrites = []preparedQuery{pollKeySaltQuery, insertVoteQuery, insertParticipationQuery, incrementTotalVotesQuery, addTallyQuery}
+// ballotWrites are the statements of the ballot writer's transaction
+// (its check query too: the check runs in that transaction).
+var ballotWrites = []preparedQuery{voteCheckQuery, pollKeySaltQuery, insertVoteQuery, insertParticipationQuery, incrementTotalVotesQuery, addTallyQuery}
 
 // PrepareWrites prepares the ballot writer's statements on the app's write
 // connection; call it outside any transaction (the connection is the

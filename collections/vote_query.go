@@ -136,9 +136,11 @@ var voteCheckQuery = preparedQuery{name: "voteCheck", sql: `SELECT p.circle, p.s
 	WHERE p.id = :poll LIMIT 1`}
 
 // LoadVoteCheck reads what the checks of a vote by userId for optionId in
-// pollId need, in one query on the concurrent read connections, so the
-// vote's write transaction stays short. It returns nil when the poll does
-// not exist; deciding what the facts allow is the caller's.
+// pollId need, in one query: in the ballot box's transaction, on the write
+// connection (where it is one of the prepared ballot statements), or on
+// the concurrent read connections when app is not a transaction. It
+// returns nil when the poll does not exist; deciding what the facts allow
+// is the caller's.
 func LoadVoteCheck(app core.App, pollId, userId, optionId string) (*VoteCheck, error) {
 	var c VoteCheck
 	rows, err := voteCheckQuery.query(app, sql.Named("poll", pollId), sql.Named("user", userId), sql.Named("option", optionId))

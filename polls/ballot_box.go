@@ -13,7 +13,8 @@ import (
 	"circly/store"
 )
 
-// ballot is one checked vote waiting to be written.
+// ballot is one vote waiting to be checked and written; member and
+// participation are filled in by its check (checkBallot).
 type ballot struct {
 	pollId, optionId, userId, member, participation string
 
@@ -31,8 +32,8 @@ type ballotResult struct {
 // maxBallotsPerCommit bounds one group commit.
 const maxBallotsPerCommit = 64
 
-// maxJoinWait bounds how long a commit waits for votes still being
-// checked.
+// maxJoinWait bounds how long a commit waits for votes still on their
+// way to the box.
 const maxJoinWait = time.Millisecond
 
 // walCopyInterval spaces the copies of committed ballots from the WAL into
@@ -61,10 +62,11 @@ const walCopyInterval = 50 * time.Millisecond
 // participation, option tally, poll total); written in one transaction per
 // request, 64 concurrent voters queue on the writer and each transaction's
 // begin/commit and the convoy of preempted holders dominate. A single writer
-// goroutine instead takes whatever ballots are waiting (up to 64) and writes
-// them in one transaction. A ballot is refused (closed poll, second vote)
-// before its first write, so a refusal leaves the others alone; any other
-// error rolls the batch back and each ballot is retried alone (see write).
+// goroutine instead takes whatever ballots are waiting (up to 64), checks
+// and writes them in one transaction. A ballot is refused (its check, a
+// closed poll, a second vote) before its first write, so a refusal leaves
+// the others alone; any other error rolls the batch back and each ballot
+// is retried alone (see write).
 // Each request still waits for its own
 // ballot's commit before answering: nothing is acknowledged before it is
 // durable.
@@ -141,15 +143,15 @@ func (s *Service) closeBallots() {
 }
 
 // cast queues a ballot and waits for its outcome. The vote stops counting
-// as being checked (Service.checking, counted by CastVote) once it is in
-// the queue, or refused because the box stopped.
+// as arriving (Service.arriving, counted by CastVote) once it is in the
+// queue, or refused because the box stopped.
 func (b *ballotBox) cast(v *ballot) ballotResult {
 	v.done = make(chan ballotResult, 1)
 	select {
 	case b.queue <- v:
-		b.svc.checking.Add(-1)
+		b.svc.arriving.Add(-1)
 	case <-b.stopped:
-		b.svc.checking.Add(-1)
+		b.svc.arriving.Add(-1)
 		return ballotResult{err: ErrShuttingDown}
 	}
 	select {
@@ -197,19 +199,19 @@ func (b *ballotBox) run() {
 				}
 			}
 		}
-		// Let the requests that are ready to run check their ballots and
-		// queue them before this batch is taken. Without the yield, one
+		// Let the requests that are ready to run queue their ballots
+		// before this batch is taken. Without the yield, one
 		// CPU (GOMAXPROCS=1) runs this writer the moment the first ballot
 		// arrives, and every commit holds a single ballot.
 		runtime.Gosched()
 		batch = b.fill(append(batch[:0], first))
-		// Votes being checked right now join this commit rather than
-		// wait for the next one: a commit answers its ballots at once, and
-		// a vote that just misses one waits for two. It stops when a round
-		// of the scheduler brings none (the checks are blocked, or run on
-		// other CPUs: then nothing is gained by waiting) and after
-		// maxJoinWait, so a check that stalls holds nobody up for long.
-		for deadline := time.Now().Add(maxJoinWait); b.svc.checking.Load() > 0 && len(batch) < maxBallotsPerCommit && time.Now().Before(deadline); {
+		// Votes on their way right now join this commit rather than wait
+		// for the next one: a commit answers its ballots at once, and a
+		// vote that just misses one waits for two. It stops when a round
+		// of the scheduler brings none (the requests are blocked, or run
+		// on other CPUs: then nothing is gained by waiting) and after
+		// maxJoinWait, so a request that stalls holds nobody up for long.
+		for deadline := time.Now().Add(maxJoinWait); b.svc.arriving.Load() > 0 && len(batch) < maxBallotsPerCommit && time.Now().Before(deadline); {
 			n := len(batch)
 			runtime.Gosched()
 			if batch = b.fill(batch); len(batch) == n {
@@ -234,9 +236,9 @@ func (b *ballotBox) fill(batch []*ballot) []*ballot {
 	return batch
 }
 
-// write commits a batch in one transaction. A refused ballot (closed poll,
-// second vote) is refused before it writes anything, so it leaves the rest
-// of the batch alone; any other error rolls the whole batch back and each
+// write commits a batch in one transaction. A refused ballot (its check,
+// a closed poll, a second vote) is refused before it writes anything, so it
+// leaves the rest of the batch alone; any other error rolls the whole batch back and each
 // ballot is retried alone, so one bad ballot cannot sink the others.
 func (b *ballotBox) write(batch []*ballot) {
 	results := make([]ballotResult, len(batch))
@@ -249,7 +251,7 @@ func (b *ballotBox) write(batch []*ballot) {
 		written = written[:0]
 		for i, v := range batch {
 			results[i] = b.writeOne(txApp, v, salts)
-			if err := results[i].err; err != nil && !errors.Is(err, ErrPollClosed) && !errors.Is(err, ErrAlreadyVoted) {
+			if err := results[i].err; err != nil && !isRefusal(err) {
 				return err
 			}
 			if results[i].err == nil && !slices.Contains(written, v.pollId) {
@@ -286,10 +288,25 @@ func (b *ballotBox) write(batch []*ballot) {
 	}
 }
 
-// writeOne writes one ballot inside the batch transaction. Its refusals
-// (ErrPollClosed, ErrAlreadyVoted) happen before its first write; salts
-// caches the poll keys read in this transaction.
+// isRefusal reports a ballot refused before its first write (a sentinel
+// error of checkBallot or writeOne), which leaves the rest of its batch
+// alone.
+func isRefusal(err error) bool {
+	for _, r := range []error{ErrPollNotFound, ErrNotInElectorate, ErrNoLongerMember, ErrPollClosed, ErrWrongOption, ErrSelfVote, ErrAlreadyVoted} {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeOne checks and writes one ballot inside the batch transaction. Its
+// refusals (isRefusal) happen before its first write; salts caches the
+// poll keys read in this transaction.
 func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte) ballotResult {
+	if err := b.svc.checkBallot(txApp, v); err != nil {
+		return ballotResult{err: err}
+	}
 	// The salt exists exactly while the poll is open: closing deletes it in
 	// its own transaction, so a vote racing the close is either written
 	// before it or refused here.

@@ -24,29 +24,27 @@ func (s *Service) ScrubPending() (polls int, all bool) {
 	return len(s.scrub.polls), s.scrub.all
 }
 
-// Checking is the number of votes being checked, not yet in the ballot box.
-func (s *Service) Checking() int64 { return s.checking.Load() }
+// Arriving is the number of votes on their way to the ballot box, not yet
+// queued.
+func (s *Service) Arriving() int64 { return s.arriving.Load() }
 
 // StopMinuteJob unschedules the minute job and waits for a run in
 // progress, as the app's terminate hook does, so a test runs the job
 // only when it says.
 func (s *Service) StopMinuteJob(app core.App) { s.stopMinuteJob(app) }
 
-// TakeAllCheckSlots takes every vote-check slot, as that many votes being
-// checked would; the returned func gives them back.
-func (s *Service) TakeAllCheckSlots() (release func()) {
-	for range cap(s.checkSlots) {
-		s.takeCheckSlot()
+// WriteBallots has the ballot box check and write the given votes (user,
+// poll, option) as one batch, as if they had arrived together, and returns
+// each vote's outcome.
+func (s *Service) WriteBallots(app core.App, votes [][3]string) []error {
+	batch := make([]*ballot, len(votes))
+	for i, v := range votes {
+		batch[i] = &ballot{userId: v[0], pollId: v[1], optionId: v[2], done: make(chan ballotResult, 1)}
 	}
-	return func() {
-		for range cap(s.checkSlots) {
-			s.releaseCheckSlot()
-		}
+	s.votes(app).write(batch)
+	errs := make([]error, len(batch))
+	for i, b := range batch {
+		errs[i] = (<-b.done).err
 	}
+	return errs
 }
-
-// CheckSlotsTaken is how many votes hold a check slot now.
-func (s *Service) CheckSlotsTaken() int { return len(s.checkSlots) }
-
-// VoteCheckSlots is voteCheckSlots, for a unit test.
-var VoteCheckSlots = voteCheckSlots

@@ -17,7 +17,6 @@
 package polls
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -38,8 +37,7 @@ type Service struct {
 	ballotMu   sync.Mutex
 	ballots    *ballotBox
 	terminated bool
-	checking   atomic.Int64  // votes being checked, not yet in the ballot box
-	checkSlots chan struct{} // bounds the votes checked at once (see CastVote)
+	arriving   atomic.Int64 // votes on their way to the ballot box, not yet queued
 
 	// orderMu keeps a commit and the announcements of its counters together
 	// (the ballot box's commits, ClosePoll), so they are sent in commit order
@@ -63,8 +61,7 @@ type Service struct {
 // Register binds the polls routes, hooks and middlewares to app and returns
 // the service they share; secrets is the server key.
 func Register(app core.App, cfg config.Config, secrets *keys.Secrets) *Service {
-	s := &Service{Config: cfg, Secrets: secrets, metrics: metrics.Of(app),
-		checkSlots: make(chan struct{}, voteCheckSlots(runtime.GOMAXPROCS(0)))}
+	s := &Service{Config: cfg, Secrets: secrets, metrics: metrics.Of(app)}
 	s.scrub.all = true
 	// a server that stopped cleanly scrubbed on its way out (see stopServing)
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {

@@ -98,11 +98,11 @@ func TestRaceLeaveAgainstVote(t *testing.T) {
 	}
 }
 
-// TestCheckingCountReturnsToZero: the ballot box waits (briefly) for votes
-// still being checked before it commits; every vote, accepted or refused
+// TestArrivingCountReturnsToZero: the ballot box waits (briefly) for votes
+// still on their way before it commits; every vote, accepted or refused
 // at any step, leaves that count, or each later commit would wait for
 // nothing.
-func TestCheckingCountReturnsToZero(t *testing.T) {
+func TestArrivingCountReturnsToZero(t *testing.T) {
 	t.Parallel()
 	app := circlytest.NewTestApp(t)
 	f := newPollFixture(t, app, 4, true)
@@ -110,7 +110,7 @@ func TestCheckingCountReturnsToZero(t *testing.T) {
 	f.mustVote(t, 0, 0)
 	for _, v := range []struct{ voter, option int }{
 		{0, 1}, // already voted: refused by the ballot box
-		{1, 0}, // own option: refused by the check
+		{1, 0}, // own option: refused by its check
 		{2, 2}, // accepted
 	} {
 		f.vote(t, v.voter, v.option)
@@ -120,7 +120,7 @@ func TestCheckingCountReturnsToZero(t *testing.T) {
 	}); status != 400 {
 		t.Fatalf("unknown option: %d", status)
 	}
-	if n := svc.Checking(); n != 0 {
-		t.Fatalf("%d votes still counted as being checked after every answer", n)
+	if n := svc.Arriving(); n != 0 {
+		t.Fatalf("%d votes still counted as arriving after every answer", n)
 	}
 }

@@ -12,11 +12,11 @@ import (
 	"circly/collections"
 )
 
-// CastVote checks a vote of userId for optionId in pollId (API.md §5),
-// has the ballot box record it with the counters in one transaction and
-// answers after the commit; the changed counters are announced to realtime
-// subscribers by the service's announcer, in commit order, off the
-// request's path (see announce.go).
+// CastVote has the ballot box check a vote of userId for optionId in
+// pollId (API.md §5) and record it with the counters, in one transaction,
+// and answers after the commit; the changed counters are announced to
+// realtime subscribers by the service's announcer, in commit order, off
+// the request's path (see announce.go).
 //
 // Anonymity: the stored row holds poll, option and voter_hash =
 // HMAC-SHA256(poll key, user id) — no user, no membership (except for
@@ -32,16 +32,10 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 	if optionId == "" {
 		return ErrOptionRequired
 	}
-	// counted while checked, so the ballot box can wait for it (run);
-	// cast takes it off once the ballot is queued
-	s.checking.Add(1)
-	b, err := s.checkInTurn(app, userId, pollId, optionId)
-	if err != nil {
-		s.checking.Add(-1)
-		return err
-	}
-
-	res := s.votes(app).cast(b) // stops counting it as checked
+	// counted on its way to the ballot box, so the box can wait for it
+	// (run); cast takes it off once the ballot is queued
+	s.arriving.Add(1)
+	res := s.votes(app).cast(&ballot{pollId: pollId, optionId: optionId, userId: userId})
 	if res.err != nil {
 		return res.err
 	}
@@ -49,87 +43,64 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 	return nil
 }
 
-// voteCheckSlots is how many votes are checked at once on a machine with
-// procs CPUs for Go (GOMAXPROCS): four per CPU, at least eight.
+// checkBallot applies the checks of a vote inside the ballot box's
+// transaction, before the ballot's first write, and fills in what its
+// writes need (the membership for non-anonymous polls, the participation
+// hash). A refusal is one of the package's sentinel errors (isRefusal);
+// any other error is the database's.
 //
-// Why: a check is a short read (tens of µs of CPU); more of them at once
-// than the CPUs can run only interleave, each holding a read connection
-// and a snapshot while it waits for the CPU. With 64 voters on one CPU the
-// read pool grew to a connection per concurrent check (the first burst
-// after a start opened ~50, each parsing the whole schema: 46 % of the
-// CPU in that burst's first 300 ms), and a connection's page cache, which
-// SQLite empties whenever another connection committed, was stale at
-// almost every check. With a few connections in turn, each is reused
-// sooner, often before the next commit. A vote waiting here holds no
-// connection and no snapshot, and waiting votes go in the order they came
-// (a channel's waiting senders are served first in, first out). Measured
-// in BENCHMARKS.md ("A bounded number of vote checks at once").
-func voteCheckSlots(procs int) int {
-	return max(8, 4*procs)
-}
-
-// checkInTurn is checkVote once a check slot is free (voteCheckSlots).
-func (s *Service) checkInTurn(app core.App, userId, pollId, optionId string) (*ballot, error) {
-	s.takeCheckSlot()
-	defer s.releaseCheckSlot()
-	return s.checkVote(app, userId, pollId, optionId)
-}
-
-// takeCheckSlot waits for a free check slot; releaseCheckSlot frees it.
-func (s *Service) takeCheckSlot()    { s.checkSlots <- struct{}{} }
-func (s *Service) releaseCheckSlot() { <-s.checkSlots }
-
-// checkVote applies the checks of a vote and returns its ballot.
-//
-// Checks first, on the concurrent read connections, so that the ballot
-// box's transaction (SQLite has a single writer) stays short. One query
-// reads what every check needs: the poll's circle, status, deadline and
-// kind, the caller's place in the electorate and active membership in that
-// circle, and the chosen option's poll and member.
-func (s *Service) checkVote(app core.App, userId, pollId, optionId string) (*ballot, error) {
-	check, err := collections.LoadVoteCheck(app, pollId, userId, optionId)
+// Why inside the transaction: the check reads the poll's row, the chosen
+// option's row and the index pages the ballot's writes then change, so on
+// the write connection those pages are already in its page cache. On the
+// concurrent read connections, SQLite empties a connection's page cache
+// whenever another connection has committed since its last read, which
+// under a stream of votes is before almost every check: each check read
+// every page again, and more of them the deeper the indexes grew
+// (BENCHMARKS.md, "Checks inside the ballot box"). The facts are also read
+// in the transaction that writes: a member who leaves commits before the
+// check or after the vote. One query reads what every check needs: the
+// poll's circle, status, deadline and kind, the caller's place in the
+// electorate and active membership in that circle, and the chosen option's
+// poll and member.
+func (s *Service) checkBallot(txApp core.App, v *ballot) error {
+	check, err := collections.LoadVoteCheck(txApp, v.pollId, v.userId, v.optionId)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if check == nil {
-		return nil, ErrPollNotFound
+		return ErrPollNotFound
 	}
 	// The electorate was fixed when the poll was created: a member who
 	// joined later, or a new account (also one re-registered on the same
 	// device), cannot vote, so nobody can add votes of their own to reach
 	// the results threshold or vote twice.
 	if !check.Elector {
-		return nil, ErrNotInElectorate
+		return ErrNotInElectorate
 	}
 	memberId := check.Member.String
 	if memberId == "" {
-		return nil, ErrNoLongerMember
+		return ErrNoLongerMember
 	}
 	if check.Status != collections.PollOpen || !time.Now().Before(check.Deadline.Time()) {
-		return nil, ErrPollClosed
+		return ErrPollClosed
 	}
-	if !check.OptionPoll.Valid || check.OptionPoll.String != pollId {
-		return nil, ErrWrongOption
+	if !check.OptionPoll.Valid || check.OptionPoll.String != v.pollId {
+		return ErrWrongOption
 	}
 	// by user, not membership: a member who left and rejoined has a new
 	// membership but is still the person behind the old option
-	if check.OptionMember.String == memberId || (check.OptionUser.Valid && check.OptionUser.String == userId) {
-		return nil, ErrSelfVote
+	if check.OptionMember.String == memberId || (check.OptionUser.Valid && check.OptionUser.String == v.userId) {
+		return ErrSelfVote
 	}
-	participation, err := s.Secrets.ParticipationHash(pollId, userId)
+	participation, err := s.Secrets.ParticipationHash(v.pollId, v.userId)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if check.IsAnonymous {
 		memberId = ""
 	}
-	return &ballot{
-		pollId:        pollId,
-		optionId:      optionId,
-		userId:        userId,
-		member:        memberId,
-		participation: participation,
-	}, nil
+	v.member, v.participation = memberId, participation
+	return nil
 }
 
 // HasVoted reports whether user took part in a poll (open or closed). It

@@ -1,0 +1,53 @@
+package polls_test
+
+import (
+	"errors"
+	"testing"
+
+	"circly/circlytest"
+	"circly/metrics"
+	"circly/polls"
+)
+
+// TestRefusedBallotsLeaveTheirBatchAlone: the ballot box checks each
+// ballot inside the batch's transaction; a ballot its check refuses (not
+// in the electorate, a vote for oneself, another poll's option, a second
+// vote) is answered with its refusal and writes nothing, and the others
+// of the batch are written in that one commit: a refusal taken for a
+// failure would roll the batch back and write each ballot in a commit of
+// its own.
+func TestRefusedBallotsLeaveTheirBatchAlone(t *testing.T) {
+	t.Parallel()
+	app := circlytest.NewTestApp(t)
+	f := newPollFixture(t, app, 5, true) // users 0..4; options are members 1..4
+	other := newPollFixture(t, app, 3, true)
+	svc := circlytest.Circly(t, app).Polls
+	f.mustVote(t, 3, 0)
+
+	commits := metrics.Of(app).BallotCommits.Value()
+	errs := svc.WriteBallots(app, [][3]string{
+		{f.users[0].Id, f.poll, f.options[0]},          // accepted
+		{other.users[1].Id, f.poll, f.options[1]},      // not in the electorate
+		{f.users[1].Id, f.poll, f.options[0]},          // option 0 is member 1: self vote
+		{f.users[2].Id, f.poll, other.options[0]},      // another poll's option
+		{f.users[3].Id, f.poll, f.options[3]},          // second vote
+		{f.users[4].Id, "nosuchpoll123", f.options[0]}, // no such poll
+		{f.users[4].Id, f.poll, f.options[0]},          // accepted
+	})
+	want := []error{nil, polls.ErrNotInElectorate, polls.ErrSelfVote, polls.ErrWrongOption, polls.ErrAlreadyVoted, polls.ErrPollNotFound, nil}
+	for i := range want {
+		if !errors.Is(errs[i], want[i]) || (want[i] == nil && errs[i] != nil) {
+			t.Errorf("ballot %d: %v, want %v", i, errs[i], want[i])
+		}
+	}
+	if n := metrics.Of(app).BallotCommits.Value() - commits; n != 1 {
+		t.Errorf("the batch took %d commits, want 1", n)
+	}
+	total, rows, tallies := f.counts(t)
+	if total != 3 || rows != 3 || tallies[f.options[0]] != 3 {
+		t.Fatalf("after the batch: total %d, rows %d, tallies %v; want 3, 3, option 0 at 3", total, rows, tallies)
+	}
+	if total, rows, _ := other.counts(t); total != 0 || rows != 0 {
+		t.Fatalf("the other poll: total %d, rows %d", total, rows)
+	}
+}
