@@ -6,9 +6,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"circly/collections"
 )
 
 // Direct seeding of a stopped server's database, for sizes the API cannot
@@ -164,7 +167,7 @@ func seedClosedPolls(dataDir string, circles []seedCircle, templateId, question 
 	if err != nil {
 		return 0, err
 	}
-	insVote, err := tx.Prepare("INSERT INTO votes (id, poll, option, voter_hash, member) VALUES (?, ?, ?, ?, '')")
+	insVote, err := tx.Prepare("INSERT INTO votes (rowid, id, poll, option, voter_hash, member) VALUES (?, ?, ?, ?, ?, '')")
 	if err != nil {
 		return 0, err
 	}
@@ -181,12 +184,15 @@ func seedClosedPolls(dataDir string, circles []seedCircle, templateId, question 
 	base := time.Now().Add(-30 * 24 * time.Hour)
 	for i := range n {
 		c := circles[i%len(circles)]
-		pollId := newId()
+		// ids and places as the server gives them (collections'
+		// vote_place.go): a poll named by the minute it started in, its
+		// options' and votes' ids and its votes' rowids in its range
 		created := base.Add(time.Duration(i) * time.Second)
+		pollId := collections.NewPollId(created)
 		others := c.members[1:]
 		optIds := make([]string, len(others))
 		for k := range optIds {
-			optIds[k] = newId()
+			optIds[k] = collections.PollLocalId(pollId)
 		}
 		// member j votes for option (j+1) mod len; the creator (j = 0)
 		// votes too. Member j ≥ 1 is option j-1, so never its own.
@@ -209,7 +215,7 @@ func seedClosedPolls(dataDir string, circles []seedCircle, templateId, question 
 			}
 		}
 		for j := range c.members {
-			if _, err := insVote.Exec(newId(), pollId, optIds[(j+1)%len(others)], randHash()); err != nil {
+			if err := insertPlaced(insVote, pollId, optIds[(j+1)%len(others)]); err != nil {
 				return votes, err
 			}
 			if _, err := insPart.Exec(pollId, randHash()); err != nil {
@@ -219,6 +225,20 @@ func seedClosedPolls(dataDir string, circles []seedCircle, templateId, question 
 		}
 	}
 	return votes, tx.Commit()
+}
+
+// insertPlaced inserts a scrubbed vote row (a random voter_hash) with an
+// id and a rowid in its poll's range, trying other rowids while one is
+// taken, as the server does.
+func insertPlaced(ins *sql.Stmt, pollId, optionId string) error {
+	var err error
+	for range 8 {
+		_, err = ins.Exec(collections.PollRowid(pollId), collections.PollLocalId(pollId), pollId, optionId, randHash())
+		if err == nil || !strings.Contains(err.Error(), "UNIQUE constraint failed: votes.rowid") {
+			return err
+		}
+	}
+	return err
 }
 
 // checkCounts verifies that every counter equals its rows; it returns the

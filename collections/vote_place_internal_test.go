@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"regexp"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 )
@@ -65,5 +66,41 @@ func TestRowidConflictIsRetried(t *testing.T) {
 	})
 	if err != nil || tries != 3 {
 		t.Fatalf("withPollRowid = %v after %d tries, want nil after 3", err, tries)
+	}
+}
+
+// TestPollIdsFollowTheMinute: a poll id begins with the minute the poll
+// started in, so later polls sort after earlier ones (SQLite's BINARY
+// order is the bytes' order), and so do their votes' rowids and their
+// options' and votes' ids; polls of the same minute still get ranges of
+// their own.
+func TestPollIdsFollowTheMinute(t *testing.T) {
+	idPattern := regexp.MustCompile(`^[a-z0-9]{15}$`)
+	t0 := time.Date(2026, 11, 30, 20, 30, 0, 0, time.UTC)
+	var prev string
+	for _, d := range []time.Duration{0, time.Minute, 35 * time.Minute, 36 * time.Minute, time.Hour, 24 * 400 * time.Hour, 24 * 365 * 100 * time.Hour} {
+		id := NewPollId(t0.Add(d))
+		if !idPattern.MatchString(id) {
+			t.Fatalf("NewPollId = %q, not a PocketBase id", id)
+		}
+		if m, ok := pollMinute(id); !ok || m != uint64(t0.Add(d).Sub(minuteEpoch)/time.Minute) {
+			t.Fatalf("pollMinute(%q) = %d, %v", id, m, ok)
+		}
+		if PollLocalId(id)[:minuteIdLen] != id[:minuteIdLen] {
+			t.Fatalf("PollLocalId(%q) = %q: not in the poll's minute", id, PollLocalId(id))
+		}
+		if prev != "" {
+			if id <= prev || PollLocalId(id) <= PollLocalId(prev) || PollRowid(id) <= PollRowid(prev) {
+				t.Fatalf("poll %q (+%v) does not sort after %q", id, d, prev)
+			}
+		}
+		prev = id
+	}
+	if id := NewPollId(minuteEpoch.Add(-time.Hour)); id[:minuteIdLen] != "00000" {
+		t.Fatalf("a time before the epoch gave %q", id)
+	}
+	a, b := NewPollId(t0), NewPollId(t0)
+	if a == b || a[:minuteIdLen] != b[:minuteIdLen] || PollRowid(a)>>pollPlaceBits == PollRowid(b)>>pollPlaceBits {
+		t.Fatalf("two polls of one minute: %q, %q (rowid ranges %d, %d)", a, b, PollRowid(a)>>pollPlaceBits, PollRowid(b)>>pollPlaceBits)
 	}
 }
