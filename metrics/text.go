@@ -131,7 +131,7 @@ func (s *Set) Families() []Family {
 		Single("circly_start_time_seconds", "When this process started counting (Unix time); counters start from zero then.",
 			TypeGauge, float64(s.started.UnixMilli())/1000),
 		counter("circly_votes_total", "Votes written (committed by the ballot box).", &s.Votes),
-		counter("circly_ballot_commits_total", "Transactions committed by the ballot box (group commits of waiting ballots, refused second votes included).", &s.BallotCommits),
+		counter("circly_ballot_commits_total", "Transactions committed by the ballot box (group commits of waiting ballots, refused ballots included).", &s.BallotCommits),
 		Single("circly_ballot_queue_depth", "Checked ballots waiting for the ballot box's writer.", TypeGauge, queue),
 		counter("circly_push_sent_total", "Push deliveries Expo accepted (an ok ticket).", &s.PushSent),
 		counter("circly_push_failed_total", "Push deliveries that failed for good (on sending, out of attempts, or by an error receipt).", &s.PushFailed),
