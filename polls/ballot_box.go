@@ -200,8 +200,8 @@ func (b *ballotBox) run() {
 			}
 		}
 		// Let the requests that are ready to run queue their ballots
-		// before this batch is taken. Without the yield, one
-		// CPU (GOMAXPROCS=1) runs this writer the moment the first ballot
+		// before this batch is taken. Without the yield, one CPU
+		// (GOMAXPROCS=1) runs this writer the moment the first ballot
 		// arrives, and every commit holds a single ballot.
 		runtime.Gosched()
 		batch = b.fill(append(batch[:0], first))
@@ -237,9 +237,10 @@ func (b *ballotBox) fill(batch []*ballot) []*ballot {
 }
 
 // write commits a batch in one transaction. A refused ballot (its check,
-// a closed poll, a second vote) is refused before it writes anything, so it
-// leaves the rest of the batch alone; any other error rolls the whole batch back and each
-// ballot is retried alone, so one bad ballot cannot sink the others.
+// a closed poll, a second vote) is refused before it writes anything, so
+// it leaves the rest of the batch alone; any other error rolls the whole
+// batch back and each ballot is retried alone, so one bad ballot cannot
+// sink the others.
 func (b *ballotBox) write(batch []*ballot) {
 	results := make([]ballotResult, len(batch))
 	var written []string // polls that got a vote in this commit
