@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -228,17 +227,12 @@ func seedClosedPolls(dataDir string, circles []seedCircle, templateId, question 
 }
 
 // insertPlaced inserts a scrubbed vote row (a random voter_hash) with an
-// id and a rowid in its poll's range, trying other rowids while one is
-// taken, as the server does.
+// id and a rowid in its poll's range, as the server does.
 func insertPlaced(ins *sql.Stmt, pollId, optionId string) error {
-	var err error
-	for range 8 {
-		_, err = ins.Exec(collections.PollRowid(pollId), collections.PollLocalId(pollId), pollId, optionId, randHash())
-		if err == nil || !strings.Contains(err.Error(), "UNIQUE constraint failed: votes.rowid") {
-			return err
-		}
-	}
-	return err
+	return collections.WithPollRowid(pollId, func(rowid int64) error {
+		_, err := ins.Exec(rowid, collections.PollLocalId(pollId), pollId, optionId, randHash())
+		return err
+	})
 }
 
 // checkCounts verifies that every counter equals its rows; it returns the

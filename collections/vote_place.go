@@ -55,6 +55,10 @@ const minuteIdLen = 5
 // its poll: the poll's minute, then two characters of a hash of its id.
 const pollIdPrefixLen = minuteIdLen + 2
 
+// maxMinute is the last minute five base-36 digits name; it fits in
+// pollMinuteBits (36^5 < 2^26).
+const maxMinute = 36*36*36*36*36 - 1
+
 // minuteEpoch is minute 0 of poll ids.
 var minuteEpoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -69,7 +73,7 @@ const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 // then ten random ones (crypto/rand).
 func NewPollId(t time.Time) string {
 	minutes := int64(t.Sub(minuteEpoch) / time.Minute)
-	minutes = min(max(minutes, 0), 1<<pollMinuteBits-1, 36*36*36*36*36-1)
+	minutes = min(max(minutes, 0), maxMinute)
 	var b [minuteIdLen]byte
 	for i := minuteIdLen - 1; i >= 0; i-- {
 		b[i] = minuteDigits[minutes%36]
@@ -105,7 +109,7 @@ func PollRowid(pollId string) int64 {
 	h := pollHash(pollId)
 	mix := binary.BigEndian.Uint64(h[:8])
 	minute, ok := pollMinute(pollId)
-	if !ok || minute >= 1<<pollMinuteBits {
+	if !ok {
 		minute = mix >> (64 - pollMinuteBits)
 	}
 	base := minute<<pollHashBits | mix&(1<<pollHashBits-1)
@@ -143,9 +147,11 @@ func isRowidConflict(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: votes.rowid")
 }
 
-// withPollRowid runs insert with rowids of pollId's range until one is
-// free (a handful of tries: a poll has at most 49 votes in a million places).
-func withPollRowid(pollId string, insert func(rowid int64) error) error {
+// WithPollRowid runs insert with rowids of pollId's range until one is
+// free (a handful of tries: a poll has at most 49 votes in a million
+// places). The server's vote inserts use it, and so does the bench's
+// seeder, which writes rows as the server would.
+func WithPollRowid(pollId string, insert func(rowid int64) error) error {
 	var err error
 	for range 8 {
 		if err = insert(PollRowid(pollId)); !isRowidConflict(err) {

@@ -36,7 +36,7 @@ func TestPollRowidStaysInThePollsRange(t *testing.T) {
 }
 
 // TestRowidConflictIsRetried: a rowid already taken is SQLite's unique
-// error on votes.rowid, which withPollRowid retries with another rowid.
+// error on votes.rowid, which WithPollRowid retries with another rowid.
 func TestRowidConflictIsRetried(t *testing.T) {
 	db, err := sql.Open("sqlite", ":memory:")
 	if err != nil {
@@ -56,7 +56,7 @@ func TestRowidConflictIsRetried(t *testing.T) {
 		t.Fatalf("a taken rowid gave %v, not recognised as a rowid conflict", err)
 	}
 	tries := 0
-	err = withPollRowid("p", func(rowid int64) error {
+	err = WithPollRowid("p", func(rowid int64) error {
 		tries++
 		if tries < 3 {
 			rowid = taken
@@ -65,7 +65,7 @@ func TestRowidConflictIsRetried(t *testing.T) {
 		return err
 	})
 	if err != nil || tries != 3 {
-		t.Fatalf("withPollRowid = %v after %d tries, want nil after 3", err, tries)
+		t.Fatalf("WithPollRowid = %v after %d tries, want nil after 3", err, tries)
 	}
 }
 

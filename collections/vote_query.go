@@ -37,7 +37,7 @@ type VoteRow struct {
 // shuffled order) keeps their content and forgets the order and the places
 // in which they were first written.
 func InsertVoteRow(app core.App, pollId string, row VoteRow) error {
-	return withPollRowid(pollId, func(rowid int64) error {
+	return WithPollRowid(pollId, func(rowid int64) error {
 		_, err := insertVoteQuery.exec(app, sql.Named("rowid", rowid), sql.Named("id", row.Id), sql.Named("poll", pollId),
 			sql.Named("option", row.Option), sql.Named("voter_hash", row.VoterHash), sql.Named("member", row.Member))
 		return err
@@ -75,7 +75,7 @@ func DeletePollVotes(app core.App, pollId string) error {
 // Closing an anonymous poll re-inserts its votes this way, in an order the
 // caller shuffles.
 func InsertScrubbedVote(app core.App, pollId, optionId string) error {
-	return withPollRowid(pollId, func(rowid int64) error {
+	return WithPollRowid(pollId, func(rowid int64) error {
 		_, err := app.DB().NewQuery(
 			"INSERT INTO {{votes}} ([[rowid]], [[id]], [[poll]], [[option]], [[voter_hash]], [[member]]) " +
 				"VALUES ({:rowid}, {:id}, {:poll}, {:option}, lower(hex(randomblob(32))), '')").

@@ -308,9 +308,10 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 	if err := b.svc.checkBallot(txApp, v); err != nil {
 		return ballotResult{err: err}
 	}
-	// The salt exists exactly while the poll is open: closing deletes it in
-	// its own transaction, so a vote racing the close is either written
-	// before it or refused here.
+	// The salt exists exactly while the poll is open: closing deletes it
+	// in the transaction that closes the poll, so the check above, in this
+	// transaction, has already refused a closed poll; a poll without its
+	// salt is refused the same way.
 	salt, ok := salts[v.pollId]
 	if !ok {
 		var open bool

@@ -17,12 +17,12 @@ import (
 // Why: a copy moves pages into the database file but leaves the WAL's
 // length alone; only a writer that begins when everything is copied, while
 // no reader still reads an older snapshot from the WAL, starts it over
-// from its first frame. Under a stream of votes some check is always
-// reading, so the WAL kept growing past WALCheckpointFrames (then 4,000
-// frames), and from then on every commit of the ballot box ran a
-// checkpoint of its own and synced both files while the queued ballots
-// waited: 2–11 ms per sync in an execution trace, and the WAL 7,700–10,700 frames long during a
-// benchmark round (BENCHMARKS.md, "The WAL starts over"). With a copy
+// from its first frame. Under a stream of votes some read was always
+// running (then each vote's check too), so the WAL kept growing past
+// WALCheckpointFrames (then 4,000 frames), and from then on every commit
+// of the ballot box ran a checkpoint of its own and synced both files
+// while the queued ballots waited: 2–11 ms per sync in an execution trace,
+// and the WAL 7,700–10,700 frames long during a benchmark round (BENCHMARKS.md, "The WAL starts over"). With a copy
 // every 50 ms the WAL mostly starts over by itself (a copy finds it short
 // enough to copy whole, and the next writer finds no reader in the way):
 // a restart costs the writer two syncs, so the copier asks for one only
