@@ -1,12 +1,16 @@
 package polls_test
 
 import (
+	"crypto/sha256"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"circly/circlytest"
 	"circly/metrics"
 	"circly/polls"
+	"circly/store"
 )
 
 // TestRefusedBallotsLeaveTheirBatchAlone: the ballot box checks each
@@ -50,4 +54,70 @@ func TestRefusedBallotsLeaveTheirBatchAlone(t *testing.T) {
 	if total, rows, _ := other.counts(t); total != 0 || rows != 0 {
 		t.Fatalf("the other poll: total %d, rows %d", total, rows)
 	}
+}
+
+// TestAttackRefusedBallotsLeaveNoTrace: an operator who copies the data
+// dir now and then must not learn from it that somebody tried to vote and
+// was refused (a second try, a vote for oneself, an outsider's try):
+// a batch of refused ballots commits no change, and SQLite writes no WAL
+// frame for it, so the database and its WAL are byte for byte what they
+// were.
+func TestAttackRefusedBallotsLeaveNoTrace(t *testing.T) {
+	t.Parallel()
+	app := circlytest.NewTestApp(t)
+	svc := circlytest.Circly(t, app).Polls
+	svc.StopMinuteJob(app) // its runs write, and empty the WAL
+	f := newPollFixture(t, app, 5, true)
+	other := newPollFixture(t, app, 3, true)
+	f.mustVote(t, 3, 0)
+	files := func() map[string][32]byte {
+		t.Helper()
+		out := map[string][32]byte{}
+		for _, name := range []string{"data.db", "data.db-wal"} {
+			b, err := os.ReadFile(filepath.Join(app.DataDir(), name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[name] = sha256.Sum256(b)
+		}
+		return out
+	}
+	// every committed frame copied into the database file first, so the
+	// WAL copier, which the refused batch's commit wakes, has none left
+	// to copy
+	if frames, copied, err := store.CheckpointPassive(app); err != nil || frames != copied || frames == 0 {
+		t.Fatalf("setup: checkpoint copied %d of %d frames (%v)", copied, frames, err)
+	}
+	before := files()
+	commits := metrics.Of(app).BallotCommits.Value()
+	errs := svc.WriteBallots(app, [][3]string{
+		{other.users[1].Id, f.poll, f.options[1]},      // not in the electorate
+		{f.users[1].Id, f.poll, f.options[0]},          // self vote
+		{f.users[2].Id, f.poll, other.options[0]},      // another poll's option
+		{f.users[3].Id, f.poll, f.options[3]},          // second vote (the unique index)
+		{f.users[4].Id, "nosuchpoll123", f.options[0]}, // no such poll
+	})
+	for i, err := range errs {
+		if !isRefusalForTest(err) {
+			t.Fatalf("ballot %d: %v, want a refusal", i, err)
+		}
+	}
+	if n := metrics.Of(app).BallotCommits.Value() - commits; n != 1 {
+		t.Fatalf("setup: the refused batch took %d commits, want 1", n)
+	}
+	after := files()
+	for name, sum := range before {
+		if after[name] != sum {
+			t.Errorf("%s changed with a batch of refused ballots", name)
+		}
+	}
+}
+
+func isRefusalForTest(err error) bool {
+	for _, r := range []error{polls.ErrNotInElectorate, polls.ErrSelfVote, polls.ErrWrongOption, polls.ErrAlreadyVoted, polls.ErrPollNotFound} {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
 }
