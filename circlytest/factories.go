@@ -1,6 +1,7 @@
 package circlytest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -74,7 +75,10 @@ func CircleWithMembers(t testing.TB, app core.App, n int) (circle *core.Record, 
 			members = append(members, m)
 			continue
 		}
-		members = append(members, AddMember(t, app, circle, u, "member"+string(rune('0'+i%10))+security.RandomString(3)))
+		// the index in two digits keeps the nicknames' look-alike keys
+		// apart (random letters alone met now and then: 'O' and '0', 'I'
+		// and 'l' share a key)
+		members = append(members, AddMember(t, app, circle, u, fmt.Sprintf("member%02d%s", i, security.RandomString(3))))
 	}
 	return circle, users, members
 }
