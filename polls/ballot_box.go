@@ -13,8 +13,8 @@ import (
 	"circly/store"
 )
 
-// ballot is one vote waiting to be checked and written; member and
-// participation are filled in by its check (checkBallot).
+// ballot is one vote waiting to be checked and written (newBallot);
+// member is filled in by its check (checkBallot).
 type ballot struct {
 	pollId, optionId, userId, member, participation string
 

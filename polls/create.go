@@ -70,11 +70,10 @@ func CreatePoll(app core.App, userId string, req PollRequest, poll *collections.
 	poll.SetQuestionText(template.QuestionText())
 	poll.SetStatus(collections.PollOpen)
 	poll.SetTotalVotes(0)
-	if poll.Id == "" {
-		// named by the minute it starts in: the latest polls' rows sit
-		// side by side in every index keyed by poll (collections.NewPollId)
-		poll.Id = collections.NewPollId(time.Now())
-	}
+	// named by the minute it starts in: the latest polls' rows sit side by
+	// side in every index keyed by poll (collections.NewPollId); a request
+	// cannot name its poll (the hook allows no id in the body)
+	poll.Id = collections.NewPollId(time.Now())
 
 	return app.RunInTransaction(func(txApp core.App) error {
 		if err := checkQuota(txApp, userId, req); err != nil {

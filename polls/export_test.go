@@ -39,7 +39,12 @@ func (s *Service) StopMinuteJob(app core.App) { s.stopMinuteJob(app) }
 func (s *Service) WriteBallots(app core.App, votes [][3]string) []error {
 	batch := make([]*ballot, len(votes))
 	for i, v := range votes {
-		batch[i] = &ballot{userId: v[0], pollId: v[1], optionId: v[2], done: make(chan ballotResult, 1)}
+		b, err := s.newBallot(v[0], v[1], v[2])
+		if err != nil {
+			panic(err)
+		}
+		b.done = make(chan ballotResult, 1)
+		batch[i] = b
 	}
 	s.votes(app).write(batch)
 	errs := make([]error, len(batch))

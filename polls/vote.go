@@ -32,10 +32,14 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 	if optionId == "" {
 		return ErrOptionRequired
 	}
+	b, err := s.newBallot(userId, pollId, optionId)
+	if err != nil {
+		return err
+	}
 	// counted on its way to the ballot box, so the box can wait for it
 	// (run); cast takes it off once the ballot is queued
 	s.arriving.Add(1)
-	res := s.votes(app).cast(&ballot{pollId: pollId, optionId: optionId, userId: userId})
+	res := s.votes(app).cast(b)
 	if res.err != nil {
 		return res.err
 	}
@@ -43,10 +47,21 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 	return nil
 }
 
+// newBallot is a vote on its way to the ballot box, with its
+// participation hash: that depends on the poll and the user alone, so it
+// is computed here, on the request's goroutine, not in the ballot box's
+// transaction, which holds SQLite's only write lock.
+func (s *Service) newBallot(userId, pollId, optionId string) (*ballot, error) {
+	participation, err := s.Secrets.ParticipationHash(pollId, userId)
+	if err != nil {
+		return nil, err
+	}
+	return &ballot{pollId: pollId, optionId: optionId, userId: userId, participation: participation}, nil
+}
+
 // checkBallot applies the checks of a vote inside the ballot box's
 // transaction, before the ballot's first write, and fills in what its
-// writes need (the membership for non-anonymous polls, the participation
-// hash). A refusal is one of the package's sentinel errors (isRefusal);
+// writes need (the membership for non-anonymous polls). A refusal is one of the package's sentinel errors (isRefusal);
 // any other error is the database's.
 //
 // Why inside the transaction: the check reads the poll's row, the chosen
@@ -92,14 +107,10 @@ func (s *Service) checkBallot(txApp core.App, v *ballot) error {
 	if check.OptionMember.String == memberId || (check.OptionUser.Valid && check.OptionUser.String == v.userId) {
 		return ErrSelfVote
 	}
-	participation, err := s.Secrets.ParticipationHash(v.pollId, v.userId)
-	if err != nil {
-		return err
-	}
 	if check.IsAnonymous {
 		memberId = ""
 	}
-	v.member, v.participation = memberId, participation
+	v.member = memberId
 	return nil
 }
 
