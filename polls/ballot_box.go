@@ -66,8 +66,7 @@ const walCopyInterval = 50 * time.Millisecond
 // and writes them in one transaction. A ballot is refused (its check, a
 // closed poll, a second vote) before its first write, so a refusal leaves
 // the others alone; any other error rolls the batch back and each ballot
-// is retried alone (see write).
-// Each request still waits for its own
+// is retried alone (see write). Each request still waits for its own
 // ballot's commit before answering: nothing is acknowledged before it is
 // durable.
 type ballotBox struct {
@@ -146,7 +145,6 @@ func (s *Service) closeBallots() {
 // as arriving (Service.arriving, counted by CastVote) once it is in the
 // queue, or refused because the box stopped.
 func (b *ballotBox) cast(v *ballot) ballotResult {
-	v.done = make(chan ballotResult, 1)
 	select {
 	case b.queue <- v:
 		b.svc.arriving.Add(-1)
@@ -248,10 +246,10 @@ func (b *ballotBox) write(batch []*ballot) {
 	// commit between this commit and its announcements
 	b.svc.orderMu.Lock()
 	err := b.app.RunInTransaction(func(txApp core.App) error {
-		salts := map[string][]byte{}
+		keys := map[string][]byte{}
 		written = written[:0]
 		for i, v := range batch {
-			results[i] = b.writeOne(txApp, v, salts)
+			results[i] = b.writeOne(txApp, v, keys)
 			if err := results[i].err; err != nil && !isRefusal(err) {
 				return err
 			}
@@ -302,9 +300,9 @@ func isRefusal(err error) bool {
 }
 
 // writeOne checks and writes one ballot inside the batch transaction. Its
-// refusals (isRefusal) happen before its first write; salts caches the
-// poll keys read in this transaction.
-func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte) ballotResult {
+// refusals (isRefusal) happen before its first write; keys caches the
+// poll keys derived in this transaction (nil for a poll without its salt).
+func (b *ballotBox) writeOne(txApp core.App, v *ballot, keys map[string][]byte) ballotResult {
 	if err := b.svc.checkBallot(txApp, v); err != nil {
 		return ballotResult{err: err}
 	}
@@ -312,25 +310,21 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 	// in the transaction that closes the poll, so the check above, in this
 	// transaction, has already refused a closed poll; a poll without its
 	// salt is refused the same way.
-	salt, ok := salts[v.pollId]
+	key, ok := keys[v.pollId]
 	if !ok {
-		var open bool
-		var err error
-		salt, open, err = collections.PollKeySalt(txApp, v.pollId)
+		salt, _, err := collections.PollKeySalt(txApp, v.pollId)
 		if err != nil {
 			return ballotResult{err: err}
 		}
-		if !open {
-			salt = nil
+		if salt != nil {
+			if key, err = b.svc.Secrets.VoteKey(v.pollId, salt); err != nil {
+				return ballotResult{err: err}
+			}
 		}
-		salts[v.pollId] = salt
+		keys[v.pollId] = key
 	}
-	if salt == nil {
+	if key == nil {
 		return ballotResult{err: ErrPollClosed}
-	}
-	voterHash, err := b.svc.voterHash(v.pollId, v.userId, salt)
-	if err != nil {
-		return ballotResult{err: err}
 	}
 
 	// The unique index on (poll, voter_hash) refuses a second vote of the
@@ -340,8 +334,7 @@ func (b *ballotBox) writeOne(txApp core.App, v *ballot, salts map[string][]byte)
 	// table stores rows in rowid order, and SQLite's default rowid
 	// (max + 1) would keep the order in which votes arrived. The other
 	// indexes are keyed by random values too.
-	err = collections.InsertVote(txApp, v.pollId, v.optionId, voterHash, v.member)
-	if err != nil {
+	if err := collections.InsertVote(txApp, v.pollId, v.optionId, voterHash(key, v.userId), v.member); err != nil {
 		if collections.IsUniqueViolation(err, collections.FieldVoteVoterHash) {
 			return ballotResult{err: ErrAlreadyVoted}
 		}

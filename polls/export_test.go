@@ -43,7 +43,6 @@ func (s *Service) WriteBallots(app core.App, votes [][3]string) []error {
 		if err != nil {
 			panic(err)
 		}
-		b.done = make(chan ballotResult, 1)
 		batch[i] = b
 	}
 	s.votes(app).write(batch)

@@ -48,21 +48,24 @@ func (s *Service) CastVote(ctx context.Context, app core.App, userId, pollId, op
 }
 
 // newBallot is a vote on its way to the ballot box, with its
-// participation hash: that depends on the poll and the user alone, so it
-// is computed here, on the request's goroutine, not in the ballot box's
-// transaction, which holds SQLite's only write lock.
+// participation hash and the channel its outcome comes back on. The hash
+// depends on the poll and the user alone, so it is computed here, on the
+// request's goroutine, not in the ballot box's transaction, which holds
+// SQLite's only write lock.
 func (s *Service) newBallot(userId, pollId, optionId string) (*ballot, error) {
 	participation, err := s.Secrets.ParticipationHash(pollId, userId)
 	if err != nil {
 		return nil, err
 	}
-	return &ballot{pollId: pollId, optionId: optionId, userId: userId, participation: participation}, nil
+	return &ballot{pollId: pollId, optionId: optionId, userId: userId, participation: participation,
+		done: make(chan ballotResult, 1)}, nil
 }
 
 // checkBallot applies the checks of a vote inside the ballot box's
 // transaction, before the ballot's first write, and fills in what its
-// writes need (the membership for non-anonymous polls). A refusal is one of the package's sentinel errors (isRefusal);
-// any other error is the database's.
+// writes need (the membership for non-anonymous polls). A refusal is one
+// of the package's sentinel errors (isRefusal); any other error is the
+// database's.
 //
 // Why inside the transaction: the check reads the poll's row, the chosen
 // option's row and the index pages the ballot's writes then change, so on
@@ -126,12 +129,8 @@ func (s *Service) HasVoted(app core.App, pollId, userId string) (bool, error) {
 }
 
 // voterHash is HMAC-SHA256(poll key, user id), hex.
-func (s *Service) voterHash(pollId, userId string, salt []byte) (string, error) {
-	key, err := s.Secrets.VoteKey(pollId, salt)
-	if err != nil {
-		return "", err
-	}
+func voterHash(key []byte, userId string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(userId))
-	return hex.EncodeToString(m.Sum(nil)), nil
+	return hex.EncodeToString(m.Sum(nil))
 }

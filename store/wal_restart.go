@@ -22,13 +22,14 @@ import (
 // WALCheckpointFrames (then 4,000 frames), and from then on every commit
 // of the ballot box ran a checkpoint of its own and synced both files
 // while the queued ballots waited: 2–11 ms per sync in an execution trace,
-// and the WAL 7,700–10,700 frames long during a benchmark round (BENCHMARKS.md, "The WAL starts over"). With a copy
-// every 50 ms the WAL mostly starts over by itself (a copy finds it short
-// enough to copy whole, and the next writer finds no reader in the way):
-// a restart costs the writer two syncs, so the copier asks for one only
-// once the WAL is 4,000 frames (16 MB with 4 KiB pages) long, a quarter
-// of WALCheckpointFrames (2 restarts in a benchmark run; 60 with copies
-// every 200 ms and restarts from 1,000 frames).
+// and the WAL 7,700–10,700 frames long during a benchmark round
+// (BENCHMARKS.md, "The WAL starts over"). With a copy every 50 ms the
+// WAL mostly starts over by itself (a copy finds it short enough to copy
+// whole, and the next writer finds no reader in the way): a restart costs
+// the writer two syncs, so the copier asks for one only once the WAL is
+// 4,000 frames (16 MB with 4 KiB pages) long, a quarter of
+// WALCheckpointFrames (2 restarts in a benchmark run; 60 with copies every
+// 200 ms and restarts from 1,000 frames).
 const WALRestartFrames = 4000
 
 // restartTries bounds how often RestartWAL asks, and restartWait is the
