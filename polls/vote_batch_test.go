@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"circly/circlytest"
+	"circly/collections"
 	"circly/metrics"
 	"circly/polls"
 	"circly/store"
@@ -111,5 +112,36 @@ func TestAttackRefusedBallotsLeaveNoTrace(t *testing.T) {
 		if after[name] != sum {
 			t.Errorf("%s changed with a batch of refused ballots", name)
 		}
+	}
+}
+
+// TestBallotsOfAPollWithoutItsKeyAreRefused: a vote is written only under
+// its poll's key, which exists exactly while the poll is open. Should the
+// salt be gone from an open poll, every ballot of that poll in a commit is
+// refused as closed (the key is looked up once per poll and commit), and
+// nothing is written for them, while a ballot of another poll in the same
+// commit is written.
+func TestBallotsOfAPollWithoutItsKeyAreRefused(t *testing.T) {
+	t.Parallel()
+	app := circlytest.NewTestApp(t)
+	f := newPollFixture(t, app, 4, true)
+	other := newPollFixture(t, app, 3, true)
+	svc := circlytest.Circly(t, app).Polls
+	if err := collections.DeletePollKey(app, f.poll); err != nil {
+		t.Fatal(err)
+	}
+	errs := svc.WriteBallots(app, [][3]string{
+		{f.users[0].Id, f.poll, f.options[0]},
+		{other.users[0].Id, other.poll, other.options[0]},
+		{f.users[2].Id, f.poll, f.options[0]},
+	})
+	if !errors.Is(errs[0], polls.ErrPollClosed) || errs[1] != nil || !errors.Is(errs[2], polls.ErrPollClosed) {
+		t.Fatalf("ballots: %v, want [%v <nil> %v]", errs, polls.ErrPollClosed, polls.ErrPollClosed)
+	}
+	if total, rows, _ := f.counts(t); total != 0 || rows != 0 {
+		t.Fatalf("the poll without its key: total %d, rows %d; want 0, 0", total, rows)
+	}
+	if total, rows, _ := other.counts(t); total != 1 || rows != 1 {
+		t.Fatalf("the other poll: total %d, rows %d; want 1, 1", total, rows)
 	}
 }
