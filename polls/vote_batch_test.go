@@ -1,11 +1,16 @@
 package polls_test
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/pocketbase/dbx"
 
 	"circly/circlytest"
 	"circly/collections"
@@ -143,5 +148,56 @@ func TestBallotsOfAPollWithoutItsKeyAreRefused(t *testing.T) {
 	}
 	if total, rows, _ := other.counts(t); total != 1 || rows != 1 {
 		t.Fatalf("the other poll: total %d, rows %d; want 1, 1", total, rows)
+	}
+}
+
+// TestVoterHashIsKeyedByItsPoll: a vote's voter_hash is HMAC-SHA256 under
+// its own poll's key, which is derived from circly.key and that poll's
+// salt (SECURITY.md), also when ballots of several polls share a commit
+// and each poll's key is derived once for it.
+func TestVoterHashIsKeyedByItsPoll(t *testing.T) {
+	t.Parallel()
+	app := circlytest.NewTestApp(t)
+	f := newPollFixture(t, app, 4, true)
+	other := newPollFixture(t, app, 4, true)
+	svc := circlytest.Circly(t, app).Polls
+	errs := svc.WriteBallots(app, [][3]string{
+		{f.users[0].Id, f.poll, f.options[0]},
+		{other.users[0].Id, other.poll, other.options[1]},
+		{f.users[2].Id, f.poll, f.options[0]},
+		{other.users[3].Id, other.poll, other.options[0]},
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("ballot %d: %v", i, err)
+		}
+	}
+	for _, c := range []struct {
+		fx     *pollFixture
+		voters []int
+	}{{f, []int{0, 2}}, {other, []int{0, 3}}} {
+		salt, _, err := collections.PollKeySalt(app, c.fx.poll)
+		if err != nil || len(salt) != 32 {
+			t.Fatalf("salt: %x %v", salt, err)
+		}
+		key, err := svc.Secrets.VoteKey(c.fx.poll, salt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored []string
+		if err := app.DB().Select("voter_hash").From("votes").Where(dbx.HashExp{"poll": c.fx.poll}).
+			OrderBy("voter_hash").Column(&stored); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, i := range c.voters {
+			m := hmac.New(sha256.New, key)
+			m.Write([]byte(c.fx.users[i].Id))
+			want = append(want, hex.EncodeToString(m.Sum(nil)))
+		}
+		slices.Sort(want)
+		if !slices.Equal(stored, want) {
+			t.Fatalf("poll %s: stored voter hashes %v, want HMAC under its key %v", c.fx.poll, stored, want)
+		}
 	}
 }
